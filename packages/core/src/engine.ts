@@ -1,0 +1,197 @@
+// The decision engine: runs a request through key, whitelist, forwarding and daily caps, in that order.
+
+import { type CompiledKey, type CompiledPolicy, compilePolicy } from './compile-policy.js';
+import type { Decision, DecisionCode, LimitState } from './decision.js';
+import type { DayWindow } from './day-window.js';
+import type { TollgateEvent } from './events.js';
+import { type EngineOptions, parseOptions } from './options.js';
+import { problemFor } from './problem.js';
+import { rateLimitHeaders, secondsUntil } from './rate-limit-headers.js';
+import { inputFromRequest, type RequestLike } from './request-input.js';
+import type { ConsumeResult, CounterSpec, Store } from './store.js';
+
+/**
+ * What one check looks at. Every field comes from the request and is treated as hostile.
+ *
+ * @example
+ * engine.check({ apiKey: req.get('x-api-key'), origin: req.get('origin'), referer: req.get('referer'), ip: req.ip });
+ */
+export interface CheckInput {
+  /** The API key; several distinct values (header and query disagree) are refused as ambiguous. */
+  apiKey?: string | readonly string[] | undefined;
+  /** The `Origin` header. */
+  origin?: string | undefined;
+  /** The `Referer` header. */
+  referer?: string | undefined;
+  /** The connecting address, as the framework's trust-proxy setting determines it. */
+  ip?: string | undefined;
+  /** The raw value of the policy's `sourceIpHeader`, when the request carries it. */
+  sourceIp?: string | undefined;
+}
+
+/** A compiled policy with its store: check requests with it. */
+export interface Engine {
+  /** Decides one request. Synchronous with the memory store; a promise with an async store. */
+  check(input: CheckInput): Decision | Promise<Decision>;
+  /** Reads the inputs off a request (see {@link RequestLike}) and decides it. */
+  checkRequest(req: RequestLike): Decision | Promise<Decision>;
+  /** Lower-case name of the forwarding header. */
+  readonly sourceIpHeader: string;
+  readonly store: Store;
+}
+
+const UNKNOWN_IP = 'unknown';
+
+/**
+ * Compiles a policy into an engine. Bad policies and options throw a `TollgateError`
+ * here, at setup, never later.
+ *
+ * @example
+ * const engine = createEngine({
+ *   policy: { keys: [{ id: 'shop-web', key: 'pk_live_0123456789', dailyLimit: 1000, timeZone: 'Europe/London' }] },
+ *   onEvent: (e) => console.log(e),
+ * });
+ * const decision = engine.check({ apiKey: 'pk_live_0123456789', ip: '203.0.113.7' });
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const config = parseOptions(options);
+  const policy: CompiledPolicy = compilePolicy(config.policy);
+  const { store, now, onEvent } = config;
+
+  const emit = (event: TollgateEvent): void => {
+    if (onEvent === undefined) return;
+    try {
+      onEvent(event);
+    } catch (e) {
+      globalThis.process?.emitWarning?.(`tollgate: onEvent handler threw: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+
+  const refuse = (
+    code: Exclude<DecisionCode, 'ok'>,
+    status: number,
+    at: number,
+    ip: string,
+    key?: CompiledKey,
+  ): Decision => {
+    if (key === undefined) {
+      emit({ type: 'auth_failure', code: code as 'missing_key', status: 401, ip, at });
+      return { allowed: false, status, code, headers: {}, body: problemFor(code, status), limits: [] };
+    }
+    emit({ type: 'refused', code: code as 'daily_limit', status, keyId: key.id, ip, at });
+    return { allowed: false, status, code, headers: {}, body: problemFor(code, status), keyId: key.id, limits: [] };
+  };
+
+  function check(input: CheckInput): Decision | Promise<Decision> {
+    const at = now();
+    const rawIp = input.ip ?? '';
+    const connIp = policy.ipKey(rawIp) ?? UNKNOWN_IP;
+
+    // 1. The key.
+    const apiKey = input.apiKey;
+    if (apiKey === undefined || apiKey === '') return refuse('missing_key', 401, at, connIp);
+    if (typeof apiKey !== 'string') {
+      if (apiKey.length > 1) return refuse('ambiguous_key', 401, at, connIp);
+      return check({ ...input, apiKey: apiKey[0] });
+    }
+    const key = policy.byKey.get(apiKey);
+    if (key === undefined) return refuse('unknown_key', 401, at, connIp);
+
+    // 2. The URL whitelist: either header may vouch for the request.
+    if (key.matchUrl !== undefined) {
+      const { origin, referer } = input;
+      const hasOrigin = origin !== undefined && origin !== '';
+      const hasReferer = referer !== undefined && referer !== '';
+      if (!hasOrigin && !hasReferer) return refuse('origin_required', 403, at, connIp, key);
+      if (!(hasOrigin && key.matchUrl(origin)) && !(hasReferer && key.matchUrl(referer))) {
+        return refuse('origin_not_allowed', 403, at, connIp, key);
+      }
+    }
+
+    // 3. Which address the per-IP cap applies to. A key without forwarding never reads the
+    // header, so a browser-side key cannot claim to be someone else.
+    let ip = connIp;
+    if (key.ipForwarding && input.sourceIp !== undefined) {
+      const forwarded = policy.ipKey(input.sourceIp);
+      if (forwarded === undefined) return refuse('invalid_source_ip', 400, at, connIp, key);
+      ip = forwarded;
+    }
+
+    // 4. The caps: one atomic consume over both counters, so a refusal by one charges neither.
+    if (key.dailyLimit === undefined && key.perIpDailyLimit === undefined) {
+      return { allowed: true, status: 200, code: 'ok', headers: {}, keyId: key.id, limits: [] };
+    }
+    const day = key.clock.window(at);
+    const specs: CounterSpec[] = [];
+    if (key.perIpDailyLimit !== undefined) {
+      specs.push({ key: `${key.counterPrefix}:${day.day}:ip:${ip}`, limit: key.perIpDailyLimit, expiresAt: day.end });
+    }
+    if (key.dailyLimit !== undefined) {
+      specs.push({ key: `${key.counterPrefix}:${day.day}:daily`, limit: key.dailyLimit, expiresAt: day.end });
+    }
+    let result: ConsumeResult | Promise<ConsumeResult>;
+    try {
+      result = store.consume(specs, at);
+    } catch (e) {
+      return storeFailed(e, key, ip, at);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (r) => decide(r, key, ip, day, at),
+        (e: unknown) => storeFailed(e, key, ip, at),
+      );
+    }
+    return decide(result, key, ip, day, at);
+  }
+
+  function decide(r: ConsumeResult, key: CompiledKey, ip: string, day: DayWindow, at: number): Decision {
+    const windowSeconds = Math.round((day.end - day.start) / 1000);
+    const limits: LimitState[] = [];
+    let i = 0;
+    if (key.perIpDailyLimit !== undefined) limits.push(state('ip-daily', key.perIpDailyLimit, r.counts[i++]));
+    if (key.dailyLimit !== undefined) limits.push(state('daily', key.dailyLimit, r.counts[i++]));
+
+    const headers = rateLimitHeaders(limits, at);
+    const limitedIp = key.perIpDailyLimit === undefined ? undefined : ip;
+    if (limitedIp !== undefined) headers[policy.sourceIpHeaderName] = limitedIp;
+
+    if (!r.allowed) {
+      const refused = limits[r.refusedBy];
+      const code = refused?.name === 'ip-daily' ? 'ip_daily_limit' : 'daily_limit';
+      headers['Retry-After'] = String(secondsUntil(day.end, at));
+      emit({ type: 'refused', code, status: 429, keyId: key.id, ip, at });
+      const d: Decision = { allowed: false, status: 429, code, headers, body: problemFor(code, 429), keyId: key.id, limits };
+      return limitedIp === undefined ? d : { ...d, limitedIp };
+    }
+
+    // Each count value is handed out once by the atomic consume, so the request that reaches
+    // a threshold is the only one that can see it: exactly once per key, threshold and day.
+    if (key.dailyLimit !== undefined && key.dailyLimit > 0) {
+      const count = r.counts[r.counts.length - 1] ?? 0;
+      if (count === key.warnAt) emit(threshold(key, 0.9, count, day, at));
+      if (count === key.dailyLimit) emit(threshold(key, 1, count, day, at));
+    }
+    const d: Decision = { allowed: true, status: 200, code: 'ok', headers, keyId: key.id, limits };
+    return limitedIp === undefined ? d : { ...d, limitedIp };
+
+    function state(name: LimitState['name'], limit: number, used = 0): LimitState {
+      return { name, limit, used, remaining: Math.max(0, limit - used), resetAt: day.end, windowSeconds };
+    }
+  }
+
+  function threshold(key: CompiledKey, t: 0.9 | 1, count: number, day: DayWindow, at: number): TollgateEvent {
+    return { type: 'threshold', keyId: key.id, threshold: t, count, limit: key.dailyLimit ?? 0, day: day.day, at };
+  }
+
+  function storeFailed(e: unknown, key: CompiledKey, ip: string, at: number): Decision {
+    emit({ type: 'store_error', keyId: key.id, message: e instanceof Error ? e.message : String(e), at });
+    return refuse('store_unavailable', 503, at, ip, key);
+  }
+
+  return {
+    check,
+    checkRequest: (req) => check(inputFromRequest(req, policy.sourceIpHeader)),
+    sourceIpHeader: policy.sourceIpHeader,
+    store,
+  };
+}

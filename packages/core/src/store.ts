@@ -1,0 +1,38 @@
+// The storage interface: one atomic, all-or-nothing consume over the counters of one check.
+
+/** One daily counter to test and increment. */
+export interface CounterSpec {
+  /** Full counter key, including the key's local day, so a new day starts a new counter. */
+  readonly key: string;
+  /** The cap: the counter may be incremented only while its value is below it. */
+  readonly limit: number;
+  /** Epoch ms when the counter may be forgotten (the next local midnight). */
+  readonly expiresAt: number;
+}
+
+/** What {@link Store.consume} reports. */
+export interface ConsumeResult {
+  /** True when every counter had room and all were incremented. */
+  readonly allowed: boolean;
+  /** Index in `counters` of the first counter that was full, or -1 when allowed. */
+  readonly refusedBy: number;
+  /** Each counter's value after the operation (incremented when allowed, untouched otherwise). */
+  readonly counts: readonly number[];
+}
+
+/**
+ * A place to keep daily counters. `consume` must be atomic: either every counter is below
+ * its limit and every counter is incremented, or nothing changes. That is what makes a
+ * refused request cost nothing and keeps caps exact across processes. A store answers
+ * synchronously when it can (the memory store) or with a promise (Redis): callers handle both.
+ *
+ * @example
+ * const r = await store.consume([{ key: 'k:2026-11-23', limit: 100, expiresAt }], Date.now());
+ */
+export interface Store {
+  consume(counters: readonly CounterSpec[], now: number): ConsumeResult | Promise<ConsumeResult>;
+  /** Forget every counter (tests, admin tools). Optional. */
+  clear?(): void | Promise<void>;
+  /** Release connections and timers. Optional. */
+  close?(): void | Promise<void>;
+}

@@ -1,0 +1,52 @@
+// Express middleware for Tollgate: reads the request, asks the engine, writes the decision.
+
+import { type AdapterOptions, type Decision, type Engine, resolveEngine } from '@tollgate/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+export type { AdapterOptions as TollgateOptions, Decision, Engine, TollgateEvent } from '@tollgate/core';
+
+/** The middleware, with the engine it uses (to share it or inspect its store). */
+export type TollgateMiddleware = RequestHandler & { readonly engine: Engine };
+
+/**
+ * Express middleware (Express 4 and 5) that checks every request against the key's policy.
+ * Allowed requests go on with the RateLimit headers set and the decision in `res.locals.tollgate`;
+ * refused ones are answered here with an `application/problem+json` body and never reach the
+ * route or the app's error handler. The client address is Express's `req.ip`, so the app's
+ * `trust proxy` setting decides whether `X-Forwarded-For` is believed.
+ *
+ * @example
+ * import express from 'express';
+ * import { tollgate } from '@tollgate/express';
+ *
+ * const app = express();
+ * app.use(tollgate({ policy: JSON.parse(readFileSync('policy.json', 'utf8')) }));
+ * app.get('/lookup', (req, res) => res.json({ ok: true }));
+ */
+export function tollgate(options: AdapterOptions): TollgateMiddleware {
+  const engine = resolveEngine(options);
+
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    const decision = engine.checkRequest({
+      header: (name) => req.headers[name],
+      url: req.originalUrl,
+      ip: req.ip ?? req.socket.remoteAddress,
+    });
+    if (decision instanceof Promise) decision.then((d) => send(d, res, next), next);
+    else send(decision, res, next);
+  };
+  return Object.assign(middleware, { engine });
+}
+
+function send(decision: Decision, res: Response, next: NextFunction): void {
+  res.locals.tollgate = decision;
+  for (const name in decision.headers) res.setHeader(name, decision.headers[name] as string);
+  if (decision.allowed) {
+    next();
+    return;
+  }
+  // Plain Node response calls behave the same on Express 4 and 5.
+  res.statusCode = decision.status;
+  res.setHeader('Content-Type', 'application/problem+json');
+  res.end(JSON.stringify(decision.body));
+}
