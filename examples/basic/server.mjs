@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { createApp, readPolicyFile } from './app.mjs';
 
 const port = Number(process.env.PORT ?? 3000);
-const policyFile = process.env.POLICY_FILE ?? fileURLToPath(new URL('./policy.example.json', import.meta.url));
+const policyFile =
+  process.env.POLICY_FILE ?? fileURLToPath(new URL('./policy.example.json', import.meta.url));
 
 let app;
 try {
@@ -22,11 +23,21 @@ const server = app.listen(port, '127.0.0.1', () => {
   console.log('Try it (keys from the bundled example policy):');
   console.log(`  curl -i ${base}/v1/lookup?q=hello                                   # 401: no key`);
   console.log(`  curl -i -H 'X-Api-Key: sk_test_backend_8d2b6e04a1' ${base}/v1/lookup?q=hello`);
-  console.log(`  curl -i -H 'X-Api-Key: sk_test_backend_8d2b6e04a1' -H 'X-Source-IP: 198.51.100.7' ${base}/v1/lookup`);
-  console.log(`  curl -i -H 'X-Api-Key: sk_test_backend_8d2b6e04a1' -H 'X-Source-IP: not-an-ip' ${base}/v1/lookup  # 400`);
-  console.log(`  curl -i -H 'Origin: https://shop.example.com' '${base}/v1/lookup?api_key=pk_test_web_3f9a1c7e52'`);
-  console.log(`  curl -i -H 'Origin: https://evil.example.net' '${base}/v1/lookup?api_key=pk_test_web_3f9a1c7e52'  # 403`);
-  console.log(`  for i in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code}\\n' -H 'X-Api-Key: pk_test_trial_5c0e9b2f77' ${base}/v1/lookup; done  # 429 on the 4th`);
+  console.log(
+    `  curl -i -H 'X-Api-Key: sk_test_backend_8d2b6e04a1' -H 'X-Source-IP: 198.51.100.7' ${base}/v1/lookup`,
+  );
+  console.log(
+    `  curl -i -H 'X-Api-Key: sk_test_backend_8d2b6e04a1' -H 'X-Source-IP: not-an-ip' ${base}/v1/lookup  # 400`,
+  );
+  console.log(
+    `  curl -i -H 'Origin: https://shop.example.com' '${base}/v1/lookup?api_key=pk_test_web_3f9a1c7e52'`,
+  );
+  console.log(
+    `  curl -i -H 'Origin: https://evil.example.net' '${base}/v1/lookup?api_key=pk_test_web_3f9a1c7e52'  # 403`,
+  );
+  console.log(
+    `  for i in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code}\\n' -H 'X-Api-Key: pk_test_trial_5c0e9b2f77' ${base}/v1/lookup; done  # 429 on the 4th`,
+  );
 });
 server.on('error', (e) => {
   console.error(`tollgate example: cannot listen on port ${port}: ${e.message}`);

@@ -26,7 +26,10 @@ export function resolveEngine(options: AdapterOptions): Engine {
     }
     const engine = options.engine;
     if (engine === null || typeof engine !== 'object' || typeof engine.checkRequest !== 'function') {
-      throw new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', 'options.engine: expected an engine from createEngine()');
+      throw new TollgateError(
+        'ERR_TOLLGATE_INVALID_OPTIONS',
+        'options.engine: expected an engine from createEngine()',
+      );
     }
     return engine;
   }

@@ -54,7 +54,8 @@ export function compilePolicy(input: unknown): CompiledPolicy {
   policy.keys.forEach((k, i) => {
     if (byId.has(k.id)) issues.push(`${at(['keys', i, 'id'])}: duplicate id "${k.id}"`);
     // Never echo key material, not even a duplicated one.
-    if (byKey.has(k.key)) issues.push(`${at(['keys', i, 'key'])}: the same key is already used by "${byKey.get(k.key)?.id}"`);
+    if (byKey.has(k.key))
+      issues.push(`${at(['keys', i, 'key'])}: the same key is already used by "${byKey.get(k.key)?.id}"`);
     if (k.allowedUrls !== undefined && k.ipForwarding === true) {
       issues.push(
         `${at(['keys', i, 'ipForwarding'])}: a key with allowedUrls is used from browsers, where anyone could set the forwarding header to dodge the per-IP cap; use a separate backend key`,
@@ -82,7 +83,9 @@ export function compilePolicy(input: unknown): CompiledPolicy {
         }
       });
       if (k.allowedUrls.length === 0) {
-        issues.push(`${at(['keys', i, 'allowedUrls'])}: an empty whitelist would refuse every request; omit it to allow any origin`);
+        issues.push(
+          `${at(['keys', i, 'allowedUrls'])}: an empty whitelist would refuse every request; omit it to allow any origin`,
+        );
       } else {
         try {
           matchUrl = compileUrlPatterns(k.allowedUrls);

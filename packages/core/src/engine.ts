@@ -1,8 +1,8 @@
 // The decision engine: runs a request through key, whitelist, forwarding and daily caps, in that order.
 
 import { type CompiledKey, type CompiledPolicy, compilePolicy } from './compile-policy.js';
-import type { Decision, DecisionCode, LimitState } from './decision.js';
 import type { DayWindow } from './day-window.js';
+import type { Decision, DecisionCode, LimitState } from './decision.js';
 import type { TollgateEvent } from './events.js';
 import { type EngineOptions, parseOptions } from './options.js';
 import { problemFor } from './problem.js';
@@ -63,7 +63,9 @@ export function createEngine(options: EngineOptions): Engine {
     try {
       onEvent(event);
     } catch (e) {
-      globalThis.process?.emitWarning?.(`tollgate: onEvent handler threw: ${e instanceof Error ? e.message : String(e)}`);
+      globalThis.process?.emitWarning?.(
+        `tollgate: onEvent handler threw: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   };
 
@@ -79,7 +81,15 @@ export function createEngine(options: EngineOptions): Engine {
       return { allowed: false, status, code, headers: {}, body: problemFor(code, status), limits: [] };
     }
     emit({ type: 'refused', code: code as 'daily_limit', status, keyId: key.id, ip, at });
-    return { allowed: false, status, code, headers: {}, body: problemFor(code, status), keyId: key.id, limits: [] };
+    return {
+      allowed: false,
+      status,
+      code,
+      headers: {},
+      body: problemFor(code, status),
+      keyId: key.id,
+      limits: [],
+    };
   };
 
   function check(input: CheckInput): Decision | Promise<Decision> {
@@ -124,7 +134,11 @@ export function createEngine(options: EngineOptions): Engine {
     const day = key.clock.window(at);
     const specs: CounterSpec[] = [];
     if (key.perIpDailyLimit !== undefined) {
-      specs.push({ key: `${key.counterPrefix}:${day.day}:ip:${ip}`, limit: key.perIpDailyLimit, expiresAt: day.end });
+      specs.push({
+        key: `${key.counterPrefix}:${day.day}:ip:${ip}`,
+        limit: key.perIpDailyLimit,
+        expiresAt: day.end,
+      });
     }
     if (key.dailyLimit !== undefined) {
       specs.push({ key: `${key.counterPrefix}:${day.day}:daily`, limit: key.dailyLimit, expiresAt: day.end });
@@ -160,7 +174,15 @@ export function createEngine(options: EngineOptions): Engine {
       const code = refused?.name === 'ip-daily' ? 'ip_daily_limit' : 'daily_limit';
       headers['Retry-After'] = String(secondsUntil(day.end, at));
       emit({ type: 'refused', code, status: 429, keyId: key.id, ip, at });
-      const d: Decision = { allowed: false, status: 429, code, headers, body: problemFor(code, 429), keyId: key.id, limits };
+      const d: Decision = {
+        allowed: false,
+        status: 429,
+        code,
+        headers,
+        body: problemFor(code, 429),
+        keyId: key.id,
+        limits,
+      };
       return limitedIp === undefined ? d : { ...d, limitedIp };
     }
 
@@ -180,7 +202,15 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function threshold(key: CompiledKey, t: 0.9 | 1, count: number, day: DayWindow, at: number): TollgateEvent {
-    return { type: 'threshold', keyId: key.id, threshold: t, count, limit: key.dailyLimit ?? 0, day: day.day, at };
+    return {
+      type: 'threshold',
+      keyId: key.id,
+      threshold: t,
+      count,
+      limit: key.dailyLimit ?? 0,
+      day: day.day,
+      at,
+    };
   }
 
   function storeFailed(e: unknown, key: CompiledKey, ip: string, at: number): Decision {

@@ -24,7 +24,11 @@ export class TollgateError extends Error {
   /** For policy errors: every problem found, each naming its key and field. */
   readonly issues: readonly string[];
 
-  constructor(code: TollgateErrorCode, message: string, options?: { cause?: unknown; issues?: readonly string[] }) {
+  constructor(
+    code: TollgateErrorCode,
+    message: string,
+    options?: { cause?: unknown; issues?: readonly string[] },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.issues = options?.issues ?? [message];

@@ -1,13 +1,25 @@
 // Public API of @tollgate/core: the engine, its building blocks and its types.
 
-export { type CompiledKey, type CompiledPolicy, compilePolicy, DEFAULT_SOURCE_IP_HEADER } from './compile-policy.js';
+export { type AdapterOptions, resolveEngine } from './adapter-options.js';
+export {
+  type CompiledKey,
+  type CompiledPolicy,
+  compilePolicy,
+  DEFAULT_SOURCE_IP_HEADER,
+} from './compile-policy.js';
 export { createDayClock, type DayClock, type DayWindow, isValidTimeZone } from './day-window.js';
 export type { Decision, DecisionCode, LimitName, LimitState, ProblemBody } from './decision.js';
 export { type CheckInput, createEngine, type Engine } from './engine.js';
 export { TollgateError, type TollgateErrorCode } from './errors.js';
-export type { AuthFailureEvent, RefusalEvent, StoreErrorEvent, ThresholdEvent, TollgateEvent } from './events.js';
+export type {
+  AuthFailureEvent,
+  RefusalEvent,
+  StoreErrorEvent,
+  ThresholdEvent,
+  TollgateEvent,
+} from './events.js';
 export { createIpKeyer, type IpKeyer, type IpKeyOptions } from './ip-key.js';
-export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { type EngineOptions, parseOptions } from './options.js';
 export { type KeyPolicy, type Policy, parsePolicySchema } from './policy-schema.js';
 export { problemFor } from './problem.js';
@@ -15,4 +27,3 @@ export { rateLimitHeaders } from './rate-limit-headers.js';
 export { API_KEY_HEADER, API_KEY_QUERY, inputFromRequest, type RequestLike } from './request-input.js';
 export type { ConsumeResult, CounterSpec, Store } from './store.js';
 export { compileUrlPatterns, type UrlMatcher } from './url-pattern.js';
-export { type AdapterOptions, resolveEngine } from './adapter-options.js';

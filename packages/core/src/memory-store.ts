@@ -14,6 +14,12 @@ export interface MemoryStoreOptions {
   maxEntries?: number;
 }
 
+/** The memory store answers synchronously: no promise on the hot path. */
+export interface MemoryStore extends Store {
+  consume(counters: readonly CounterSpec[], now: number): ConsumeResult;
+  clear(): void;
+}
+
 interface Counter {
   count: number;
   expiresAt: number;
@@ -28,7 +34,7 @@ const ALLOWED_NO_COUNTERS: ConsumeResult = { allowed: true, refusedBy: -1, count
  * @example
  * const engine = createEngine({ policy, store: createMemoryStore({ maxEntries: 1_000_000 }) });
  */
-export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxEntries = options.maxEntries ?? 100_000;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new TollgateError(
@@ -57,7 +63,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         const spec = specs[i] as CounterSpec;
         const c = live(spec.key, now);
         if ((c?.count ?? 0) >= spec.limit) {
-          const counts = specs.map((s, j) => (j < i ? (found[j]?.count ?? 0) : (live(s.key, now)?.count ?? 0)));
+          const counts = specs.map((s, j) =>
+            j < i ? (found[j]?.count ?? 0) : (live(s.key, now)?.count ?? 0),
+          );
           return { allowed: false, refusedBy: i, counts };
         }
         found[i] = c;

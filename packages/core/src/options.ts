@@ -52,7 +52,8 @@ export function parseOptions(options: unknown): EngineConfig {
     throw invalid('options.store: expected a store with a consume() method');
   }
   if (o.now !== undefined && typeof o.now !== 'function') throw invalid('options.now: expected a function');
-  if (o.onEvent !== undefined && typeof o.onEvent !== 'function') throw invalid('options.onEvent: expected a function');
+  if (o.onEvent !== undefined && typeof o.onEvent !== 'function')
+    throw invalid('options.onEvent: expected a function');
   return {
     policy: o.policy,
     store: (store as Store | undefined) ?? createMemoryStore(),

@@ -9,11 +9,22 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KEY_MATERIAL = /^[\x21-\x7e]+$/;
 const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-const limit = z.number().int('expected a whole number').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER);
+const limit = z
+  .number()
+  .int('expected a whole number')
+  .min(0, 'must not be negative')
+  .max(Number.MAX_SAFE_INTEGER);
 
 const keySchema = z.strictObject({
-  id: z.string().max(64, 'at most 64 characters').regex(KEY_ID, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit'),
-  key: z.string().min(8, 'at least 8 characters').max(512, 'at most 512 characters').regex(KEY_MATERIAL, 'visible ASCII characters only'),
+  id: z
+    .string()
+    .max(64, 'at most 64 characters')
+    .regex(KEY_ID, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit'),
+  key: z
+    .string()
+    .min(8, 'at least 8 characters')
+    .max(512, 'at most 512 characters')
+    .regex(KEY_MATERIAL, 'visible ASCII characters only'),
   allowedUrls: z.array(z.string()).max(10_000).optional(),
   dailyLimit: limit.optional(),
   perIpDailyLimit: limit.optional(),
@@ -56,7 +67,8 @@ export function describePath(path: readonly PropertyKey[], input: unknown): stri
       if (typeof id === 'string' && KEY_ID.test(id) && id.length <= 64) out += ` (${id})`;
     } else {
       out += out === '' ? String(part) : `.${String(part)}`;
-      node = node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[part] : undefined;
+      node =
+        node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[part] : undefined;
     }
   }
   return out === '' ? 'policy' : out;
@@ -68,7 +80,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
   }
   let message = issue.message;
   if (issue.code === 'invalid_type') {
-    message = issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${typeOf(issue.input)}`;
+    message =
+      issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${typeOf(issue.input)}`;
   }
   return [`${describePath(issue.path, input)}: ${message}`];
 }

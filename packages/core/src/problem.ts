@@ -16,7 +16,8 @@ const PROBLEMS: Record<RefusalCode, { title: string; detail: string }> = {
   },
   origin_required: {
     title: 'Origin required',
-    detail: 'This key is restricted to whitelisted websites, and the request carries no Origin or Referer header.',
+    detail:
+      'This key is restricted to whitelisted websites, and the request carries no Origin or Referer header.',
   },
   origin_not_allowed: {
     title: 'Origin not allowed',
@@ -28,7 +29,8 @@ const PROBLEMS: Record<RefusalCode, { title: string; detail: string }> = {
   },
   ip_daily_limit: {
     title: 'Daily limit for this IP address reached',
-    detail: 'This IP address has used its daily allowance for this key. It resets at midnight in the key time zone.',
+    detail:
+      'This IP address has used its daily allowance for this key. It resets at midnight in the key time zone.',
   },
   daily_limit: {
     title: 'Daily limit reached',

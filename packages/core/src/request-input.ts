@@ -31,7 +31,7 @@ export function inputFromRequest(req: RequestLike, sourceIpHeader: string): Chec
   addValues(keys, req.header(API_KEY_HEADER));
   const url = req.url;
   // Parse the query only when it can hold a key: most requests then cost no URLSearchParams.
-  if (url !== undefined && url.includes(API_KEY_QUERY)) {
+  if (url?.includes(API_KEY_QUERY)) {
     const q = url.indexOf('?');
     if (q !== -1) {
       const hash = url.indexOf('#', q);

@@ -1,0 +1,51 @@
+// Smoke test: the benchmark runs end to end in its tiny --quick form and reports every contender.
+
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const outDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-test-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('bench/run.mjs --quick', () => {
+  let run: SpawnSyncReturns<string>;
+  beforeAll(() => {
+    run = spawnSync(process.execPath, ['bench/run.mjs', '--quick', '--out', outDir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+  });
+
+  it('exits 0', () => {
+    expect(run.error).toBeUndefined();
+    expect(run.status, run.stderr).toBe(0);
+  });
+
+  it('prints the three contenders, each peer with a ratio to Tollgate', () => {
+    expect(run.stdout).toContain('Tollgate engine.check');
+    expect(run.stdout).toMatch(
+      /Tollgate full check is \d+\.\d\d× (faster|slower) than rate-limiter-flexible/,
+    );
+    expect(run.stdout).toMatch(/Tollgate full check is \d+\.\d\d× (faster|slower) than express-rate-limit/);
+    expect(run.stdout).toMatch(/Target: .*: (MET|MISSED)/);
+  });
+
+  it('writes JSON with the machine and a positive time for every contender', () => {
+    const json = JSON.parse(readFileSync(join(outDir, 'decision.json'), 'utf8'));
+    expect(json.mode).toBe('quick');
+    expect(json.machine).toMatchObject({ cores: expect.any(Number), node: process.version });
+    expect(json.contenders.map((c: { id: string }) => c.id)).toEqual([
+      'tollgate',
+      'rlf-awaited',
+      'rlf-as-is',
+      'erl-awaited',
+      'erl-as-is',
+    ]);
+    for (const c of json.contenders) expect(c.meanNs).toBeGreaterThan(0);
+  });
+});

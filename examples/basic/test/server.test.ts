@@ -1,0 +1,102 @@
+// The example server as the README starts it: a real process, real port, real policy files.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from '@tollgate/testkit/http';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const SERVER = fileURLToPath(new URL('../server.mjs', import.meta.url));
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill();
+});
+
+function run(env: Record<string, string>) {
+  const child = spawn(process.execPath, [SERVER], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c) => {
+    stdout += c;
+  });
+  child.stderr?.on('data', (c) => {
+    stderr += c;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+async function waitFor(cond: () => RegExpMatchArray | null, ms = 10_000): Promise<RegExpMatchArray> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const m = cond();
+    if (m) return m;
+    if (Date.now() > end) throw new Error('timed out waiting for the server');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('example server', () => {
+  it('starts on PORT with the bundled policy, prints curl hints, and enforces it', async () => {
+    const p = run({ PORT: '0' });
+    const [, base] = await waitFor(() => p.out().match(/listening on (http:\/\/127\.0\.0\.1:\d+)/));
+    expect(p.out()).toContain('curl -i');
+    const ok = await request(base as string, '/v1/lookup?q=hi', {
+      headers: [['X-Api-Key', 'sk_test_backend_8d2b6e04a1']],
+    });
+    expect(ok.status).toBe(200);
+    const none = await request(base as string, '/v1/lookup');
+    expect(none.status).toBe(401);
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      codes.push(
+        (
+          await request(base as string, '/v1/lookup', {
+            headers: [['X-Api-Key', 'pk_test_trial_5c0e9b2f77']],
+          })
+        ).status,
+      );
+    }
+    expect(codes).toEqual([200, 200, 200, 429]);
+    // Events are logged, keys never are (the startup hints quote the demo keys on purpose).
+    const eventLines = p
+      .out()
+      .split('\n')
+      .filter((l) => l.startsWith('{"event"'));
+    expect(eventLines.join('\n')).toContain('"type":"auth_failure"');
+    expect(eventLines.join('\n')).toContain('"type":"refused"');
+    for (const key of ['pk_test_trial_5c0e9b2f77', 'sk_test_backend_8d2b6e04a1']) {
+      expect(eventLines.join('\n')).not.toContain(key);
+    }
+  });
+
+  it('exits non-zero naming the key and field for a bad POLICY_FILE', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-'));
+    const file = join(dir, 'policy.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ keys: [{ id: 'web', key: 'pk_live_0123456789', timeZone: 'Europe/Londn' }] }),
+    );
+    const p = run({ PORT: '0', POLICY_FILE: file });
+    expect(await p.exited).not.toBe(0);
+    expect(p.err()).toContain('ERR_TOLLGATE_INVALID_POLICY');
+    expect(p.err()).toContain('keys[0] (web).timeZone');
+  });
+
+  it('exits non-zero for a missing or non-JSON policy file', async () => {
+    const missing = run({ PORT: '0', POLICY_FILE: '/nonexistent/policy.json' });
+    expect(await missing.exited).not.toBe(0);
+    expect(missing.err()).toContain('cannot read policy file');
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-'));
+    writeFileSync(join(dir, 'p.json'), '{ not json');
+    const bad = run({ PORT: '0', POLICY_FILE: join(dir, 'p.json') });
+    expect(await bad.exited).not.toBe(0);
+    expect(bad.err()).toContain('not valid JSON');
+  });
+});

@@ -1,0 +1,105 @@
+// Policy validation: every bad file is refused at setup with a code and a message naming key and field.
+
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../src/engine.js';
+import { TollgateError } from '../src/errors.js';
+import { examplePolicy, WEB_KEY } from './fixtures.js';
+
+function errorOf(fn: () => unknown): TollgateError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof TollgateError) return e;
+    throw e;
+  }
+  throw new Error('expected a TollgateError');
+}
+
+function withKey(patch: Record<string, unknown>, index = 0): unknown {
+  const policy = examplePolicy() as { keys: Record<string, unknown>[] };
+  policy.keys[index] = { ...policy.keys[index], ...patch };
+  return policy;
+}
+
+describe('policy validation', () => {
+  it('accepts the example policy and a minimal one', () => {
+    expect(() => createEngine({ policy: examplePolicy() })).not.toThrow();
+    expect(() => createEngine({ policy: { keys: [{ id: 'x', key: 'pk_minimal_01' }] } })).not.toThrow();
+  });
+
+  it.each([
+    ['unknown field', withKey({ dailyCap: 5 }), 'keys[0] (shop-web).dailyCap: unknown field'],
+    ['unknown top-level field', { ...examplePolicy(), extra: true }, 'extra: unknown field'],
+    [
+      'wrong type',
+      withKey({ dailyLimit: '1000' }),
+      'keys[0] (shop-web).dailyLimit: expected number, got string',
+    ],
+    [
+      'negative cap',
+      withKey({ perIpDailyLimit: -1 }),
+      'keys[0] (shop-web).perIpDailyLimit: must not be negative',
+    ],
+    ['fractional cap', withKey({ dailyLimit: 1.5 }), 'keys[0] (shop-web).dailyLimit:'],
+    [
+      'invalid time zone',
+      withKey({ timeZone: 'Europe/Londn' }),
+      'keys[0] (shop-web).timeZone: unknown time zone "Europe/Londn"',
+    ],
+    ['duplicate id', withKey({ id: 'shop-web' }, 1), 'keys[1] (shop-web).id: duplicate id "shop-web"'],
+    [
+      'duplicate key',
+      withKey({ key: WEB_KEY }, 1),
+      'keys[1] (shop-backend).key: the same key is already used by "shop-web"',
+    ],
+    ['whitelist with forwarding', withKey({ ipForwarding: true }), 'keys[0] (shop-web).ipForwarding:'],
+    [
+      'bad URL pattern',
+      withKey({ allowedUrls: ['https://ok.example', 'foo*.com'] }),
+      'keys[0] (shop-web).allowedUrls[1]:',
+    ],
+    ['empty whitelist', withKey({ allowedUrls: [] }), 'keys[0] (shop-web).allowedUrls: an empty whitelist'],
+    ['missing key', { keys: [{ id: 'x' }] }, 'keys[0] (x).key: is required'],
+    ['missing keys', {}, 'keys: is required'],
+    [
+      'bad header name',
+      { ...examplePolicy(), sourceIpHeader: 'X Source' },
+      'sourceIpHeader: must be a valid HTTP header name',
+    ],
+    ['bad ipv6Prefix', { ...examplePolicy(), ipv6Prefix: 129 }, 'ipv6Prefix:'],
+    ['not an object', 'keys', 'policy: expected object, got string'],
+  ])('%s → ERR_TOLLGATE_INVALID_POLICY naming the key and field', (_name, policy, message) => {
+    const e = errorOf(() => createEngine({ policy: policy as never }));
+    expect(e.code).toBe('ERR_TOLLGATE_INVALID_POLICY');
+    expect(e.issues.some((i) => i.startsWith(message))).toBe(true);
+  });
+
+  it('reports every problem at once and never echoes key material', () => {
+    const policy = withKey({ key: 'pk_has space_0123', timeZone: 'Mars/Base' });
+    const e = errorOf(() => createEngine({ policy: policy as never }));
+    expect(e.issues.length).toBeGreaterThanOrEqual(1);
+    expect(e.message).not.toContain('pk_has space');
+    const dup = errorOf(() => createEngine({ policy: withKey({ key: WEB_KEY }, 1) as never }));
+    expect(dup.message).not.toContain(WEB_KEY);
+  });
+});
+
+describe('engine options', () => {
+  it.each([
+    [{ policy: examplePolicy(), stroe: {} }, 'options.stroe: unknown option'],
+    [{}, 'options.policy: is required'],
+    [{ policy: examplePolicy(), now: 5 }, 'options.now: expected a function'],
+    [{ policy: examplePolicy(), store: {} }, 'options.store:'],
+    [{ policy: examplePolicy(), onEvent: 'log' }, 'options.onEvent:'],
+  ])('%j → ERR_TOLLGATE_INVALID_OPTIONS', (options, message) => {
+    const e = errorOf(() => createEngine(options as never));
+    expect(e.code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
+    expect(e.message.startsWith(message)).toBe(true);
+  });
+
+  it('treats undefined as not given', () => {
+    expect(() =>
+      createEngine({ policy: examplePolicy(), store: undefined, now: undefined, onEvent: undefined }),
+    ).not.toThrow();
+  });
+});
