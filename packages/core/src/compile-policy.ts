@@ -1,9 +1,11 @@
 // Turns a validated policy into lookup tables and precompiled matchers, once, at setup.
 
+import { CounterKeys } from './counter-keys.js';
 import { createDayClock, type DayClock } from './day-window.js';
 import { TollgateError } from './errors.js';
 import { createIpKeyer, type IpKeyer } from './ip-key.js';
 import { describePath, parsePolicySchema, policyError } from './policy-schema.js';
+import { cachedMatcher } from './url-match-cache.js';
 import { compileUrlPatterns, type UrlMatcher } from './url-pattern.js';
 
 /** Header the end user's IP is forwarded in when a policy does not name one. */
@@ -20,8 +22,8 @@ export interface CompiledKey {
   readonly perIpDailyLimit: number | undefined;
   readonly ipForwarding: boolean;
   readonly clock: DayClock;
-  /** Counter-key prefix for this key: its id, which the policy restricts to [A-Za-z0-9._-]. */
-  readonly counterPrefix: string;
+  /** This key's counter specs; counter keys start with its id, which the policy restricts to [A-Za-z0-9._-]. */
+  readonly counters: CounterKeys;
 }
 
 /** The whole policy, compiled. */
@@ -88,7 +90,7 @@ export function compilePolicy(input: unknown): CompiledPolicy {
         );
       } else {
         try {
-          matchUrl = compileUrlPatterns(k.allowedUrls);
+          matchUrl = cachedMatcher(compileUrlPatterns(k.allowedUrls));
         } catch {
           // Already reported pattern by pattern above.
         }
@@ -103,7 +105,7 @@ export function compilePolicy(input: unknown): CompiledPolicy {
       perIpDailyLimit: k.perIpDailyLimit,
       ipForwarding: k.ipForwarding ?? false,
       clock: clock ?? createDayClock('UTC'),
-      counterPrefix: k.id,
+      counters: new CounterKeys(k.id, k.perIpDailyLimit, k.dailyLimit),
     };
     if (!byId.has(k.id)) byId.set(k.id, compiled);
     if (!byKey.has(k.key)) byKey.set(k.key, compiled);

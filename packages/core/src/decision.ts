@@ -61,7 +61,7 @@ export interface Decision {
   /** The policy `id` of the key, once it is known. Never the key itself. */
   readonly keyId?: string;
   /** The normalised address the per-IP cap was applied to, when it applies. */
-  readonly limitedIp?: string;
+  readonly limitedIp?: string | undefined;
   /** Counter states for the limits that apply to the key (empty before the key is known). */
   readonly limits: readonly LimitState[];
 }

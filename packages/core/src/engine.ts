@@ -8,7 +8,7 @@ import { type EngineOptions, parseOptions } from './options.js';
 import { problemFor } from './problem.js';
 import { rateLimitHeaders, secondsUntil } from './rate-limit-headers.js';
 import { inputFromRequest, type RequestLike } from './request-input.js';
-import type { ConsumeResult, CounterSpec, Store } from './store.js';
+import type { ConsumeResult, Store } from './store.js';
 
 /**
  * What one check looks at. Every field comes from the request and is treated as hostile.
@@ -132,17 +132,7 @@ export function createEngine(options: EngineOptions): Engine {
       return { allowed: true, status: 200, code: 'ok', headers: {}, keyId: key.id, limits: [] };
     }
     const day = key.clock.window(at);
-    const specs: CounterSpec[] = [];
-    if (key.perIpDailyLimit !== undefined) {
-      specs.push({
-        key: `${key.counterPrefix}:${day.day}:ip:${ip}`,
-        limit: key.perIpDailyLimit,
-        expiresAt: day.end,
-      });
-    }
-    if (key.dailyLimit !== undefined) {
-      specs.push({ key: `${key.counterPrefix}:${day.day}:daily`, limit: key.dailyLimit, expiresAt: day.end });
-    }
+    const specs = key.counters.specs(day, ip);
     let result: ConsumeResult | Promise<ConsumeResult>;
     try {
       result = store.consume(specs, at);
@@ -159,13 +149,14 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function decide(r: ConsumeResult, key: CompiledKey, ip: string, day: DayWindow, at: number): Decision {
-    const windowSeconds = Math.round((day.end - day.start) / 1000);
+    // specs() ran for this day just before, so these describe the same window.
+    const { windowSeconds, policyHeader } = key.counters;
     const limits: LimitState[] = [];
     let i = 0;
     if (key.perIpDailyLimit !== undefined) limits.push(state('ip-daily', key.perIpDailyLimit, r.counts[i++]));
     if (key.dailyLimit !== undefined) limits.push(state('daily', key.dailyLimit, r.counts[i++]));
 
-    const headers = rateLimitHeaders(limits, at);
+    const headers = rateLimitHeaders(limits, at, policyHeader);
     const limitedIp = key.perIpDailyLimit === undefined ? undefined : ip;
     if (limitedIp !== undefined) headers[policy.sourceIpHeaderName] = limitedIp;
 
@@ -174,16 +165,16 @@ export function createEngine(options: EngineOptions): Engine {
       const code = refused?.name === 'ip-daily' ? 'ip_daily_limit' : 'daily_limit';
       headers['Retry-After'] = String(secondsUntil(day.end, at));
       emit({ type: 'refused', code, status: 429, keyId: key.id, ip, at });
-      const d: Decision = {
+      return {
         allowed: false,
         status: 429,
         code,
         headers,
         body: problemFor(code, 429),
         keyId: key.id,
+        limitedIp,
         limits,
       };
-      return limitedIp === undefined ? d : { ...d, limitedIp };
     }
 
     // Each count value is handed out once by the atomic consume, so the request that reaches
@@ -193,8 +184,8 @@ export function createEngine(options: EngineOptions): Engine {
       if (count === key.warnAt) emit(threshold(key, 0.9, count, day, at));
       if (count === key.dailyLimit) emit(threshold(key, 1, count, day, at));
     }
-    const d: Decision = { allowed: true, status: 200, code: 'ok', headers, keyId: key.id, limits };
-    return limitedIp === undefined ? d : { ...d, limitedIp };
+    // One object literal: spreading into a new object here cost more than the whole store step.
+    return { allowed: true, status: 200, code: 'ok', headers, keyId: key.id, limitedIp, limits };
 
     function state(name: LimitState['name'], limit: number, used = 0): LimitState {
       return { name, limit, used, remaining: Math.max(0, limit - used), resetAt: day.end, windowSeconds };

@@ -10,15 +10,26 @@ import type { LimitState } from './decision.js';
  * rateLimitHeaders([{ name: 'daily', limit: 1000, used: 1, remaining: 999, resetAt, windowSeconds: 86400 }], now)
  * // { 'RateLimit-Policy': '"daily";q=1000;w=86400', RateLimit: '"daily";r=999;t=3600' }
  */
-export function rateLimitHeaders(limits: readonly LimitState[], now: number): Record<string, string> {
-  let policy = '';
+export function rateLimitHeaders(
+  limits: readonly LimitState[],
+  now: number,
+  policy: string = rateLimitPolicy(limits),
+): Record<string, string> {
   let current = '';
   for (const l of limits) {
-    const sep = policy === '' ? '' : ', ';
-    policy += `${sep}"${l.name}";q=${l.limit};w=${l.windowSeconds}`;
-    current += `${sep}"${l.name}";r=${l.remaining};t=${secondsUntil(l.resetAt, now)}`;
+    current += `${current === '' ? '' : ', '}"${l.name}";r=${l.remaining};t=${secondsUntil(l.resetAt, now)}`;
   }
   return policy === '' ? {} : { 'RateLimit-Policy': policy, RateLimit: current };
+}
+
+/** The `RateLimit-Policy` value alone: it changes only with the day, so callers may compute it once per day. */
+export function rateLimitPolicy(
+  limits: readonly Pick<LimitState, 'name' | 'limit' | 'windowSeconds'>[],
+): string {
+  let policy = '';
+  for (const l of limits)
+    policy += `${policy === '' ? '' : ', '}"${l.name}";q=${l.limit};w=${l.windowSeconds}`;
+  return policy;
 }
 
 /** Whole seconds from `now` to `at`, rounded up and at least 1 (a client must wait, not retry at once). */
