@@ -2,39 +2,14 @@
 
 import * as http from 'node:http';
 import type { TollgateEvent } from '@tollgate/core';
+import { BACKEND_KEY, examplePolicy, NOON_UTC, OPEN_KEY, WEB_KEY } from '@tollgate/testkit/fixtures';
 import { listen, request } from '@tollgate/testkit/http';
 import express5 from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tollgate } from '../src/index.js';
 
-const WEB_KEY = 'pk_live_web_0123456789';
-const BACKEND_KEY = 'sk_live_backend_0123456789';
-const OPEN_KEY = 'pk_live_open_0123456789';
-const NOON_UTC = Date.UTC(2026, 10, 23, 12);
-
-const policy = {
-  sourceIpHeader: 'X-Source-IP',
-  keys: [
-    {
-      id: 'shop-web',
-      key: WEB_KEY,
-      allowedUrls: ['https://shop.example.com', 'example.org/checkout'],
-      dailyLimit: 10,
-      perIpDailyLimit: 2,
-      timeZone: 'Europe/London',
-    },
-    {
-      id: 'shop-backend',
-      key: BACKEND_KEY,
-      dailyLimit: 3,
-      perIpDailyLimit: 2,
-      ipForwarding: true,
-      timeZone: 'America/New_York',
-    },
-    { id: 'open', key: OPEN_KEY },
-  ],
-};
+const policy = examplePolicy({ webPerIp: 2, backendDaily: 3 });
 
 type ExpressFactory = typeof express5;
 
