@@ -1,0 +1,41 @@
+// Type-level checks of the public API: what users' editors and compilers rely on.
+
+import { describe, expectTypeOf, it } from 'vitest';
+import type {
+  ConsumeResult,
+  Decision,
+  DecisionCode,
+  Engine,
+  EngineOptions,
+  MemoryStore,
+  Policy,
+  TollgateEvent,
+} from '../src/index.js';
+import { createEngine, createMemoryStore } from '../src/index.js';
+
+describe('public types', () => {
+  it('createEngine takes EngineOptions and returns an Engine', () => {
+    expectTypeOf(createEngine).parameter(0).toEqualTypeOf<EngineOptions>();
+    expectTypeOf(createEngine).returns.toEqualTypeOf<Engine>();
+  });
+
+  it('check may answer synchronously or with a promise', () => {
+    expectTypeOf<ReturnType<Engine['check']>>().toEqualTypeOf<Decision | Promise<Decision>>();
+  });
+
+  it('the memory store is synchronous', () => {
+    expectTypeOf(createMemoryStore).returns.toEqualTypeOf<MemoryStore>();
+    expectTypeOf<ReturnType<MemoryStore['consume']>>().toEqualTypeOf<ConsumeResult>();
+  });
+
+  it('events narrow on type', () => {
+    expectTypeOf<Extract<TollgateEvent, { type: 'threshold' }>['threshold']>().toEqualTypeOf<0.9 | 1>();
+    expectTypeOf<Extract<TollgateEvent, { type: 'auth_failure' }>['status']>().toEqualTypeOf<401>();
+  });
+
+  it('policies need only id and key', () => {
+    expectTypeOf<{ keys: [{ id: 'a'; key: 'pk_live_01234567' }] }>().toExtend<Policy>();
+    expectTypeOf<{ keys: [{ id: 'a' }] }>().not.toExtend<Policy>();
+    expectTypeOf<'daily_limit'>().toExtend<DecisionCode>();
+  });
+});
