@@ -20,10 +20,7 @@ export class CounterKeys {
   private day: DayWindow | undefined;
   private daily: CounterSpec | undefined;
   private perIp = new Map<string, CounterSpec>();
-  /** The day's `RateLimit-Policy` header value. */
-  policyHeader = '';
-  /** Length of the current day in seconds. */
-  windowSeconds = 86_400;
+  private policyHeader = '';
 
   constructor(
     private readonly id: string,
@@ -48,14 +45,19 @@ export class CounterKeys {
     return out;
   }
 
+  /** The day's `RateLimit-Policy` value, or undefined when the cache has moved on to another day. */
+  policyHeaderFor(day: DayWindow): string | undefined {
+    return day === this.day ? this.policyHeader : undefined;
+  }
+
   private startDay(day: DayWindow): void {
     this.day = day;
-    this.windowSeconds = Math.round((day.end - day.start) / 1000);
+    const windowSeconds = Math.round((day.end - day.start) / 1000);
     const limits = [];
     if (this.perIpLimit !== undefined)
-      limits.push({ name: 'ip-daily' as const, limit: this.perIpLimit, windowSeconds: this.windowSeconds });
+      limits.push({ name: 'ip-daily' as const, limit: this.perIpLimit, windowSeconds });
     if (this.dailyLimit !== undefined)
-      limits.push({ name: 'daily' as const, limit: this.dailyLimit, windowSeconds: this.windowSeconds });
+      limits.push({ name: 'daily' as const, limit: this.dailyLimit, windowSeconds });
     this.policyHeader = rateLimitPolicy(limits);
     this.perIp.clear();
     this.daily =

@@ -149,8 +149,10 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function decide(r: ConsumeResult, key: CompiledKey, ip: string, day: DayWindow, at: number): Decision {
-    // specs() ran for this day just before, so these describe the same window.
-    const { windowSeconds, policyHeader } = key.counters;
+    const windowSeconds = Math.round((day.end - day.start) / 1000);
+    // With an async store another request may have moved the key to a new day meanwhile:
+    // reuse the cached policy header only when it describes this request's day.
+    const policyHeader = key.counters.policyHeaderFor(day);
     const limits: LimitState[] = [];
     let i = 0;
     if (key.perIpDailyLimit !== undefined) limits.push(state('ip-daily', key.perIpDailyLimit, r.counts[i++]));
