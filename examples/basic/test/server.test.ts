@@ -28,7 +28,8 @@ function run(env: Record<string, string>) {
   child.stderr?.on('data', (c) => {
     stderr += c;
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it fires only once stdout and stderr are drained.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, exited, out: () => stdout, err: () => stderr };
 }
 
@@ -46,6 +47,8 @@ describe('example server', () => {
   it('starts on PORT with the bundled policy, prints curl hints, and enforces it', async () => {
     const p = run({ PORT: '0' });
     const [, base] = await waitFor(() => p.out().match(/listening on (http:\/\/127\.0\.0\.1:\d+)/));
+    // stdout arrives in chunks: wait for the last hint line before reading them all.
+    await waitFor(() => p.out().match(/429 on the 4th/));
     expect(p.out()).toContain('curl -i');
     const ok = await request(base as string, '/v1/lookup?q=hi', {
       headers: [['X-Api-Key', 'sk_test_backend_8d2b6e04a1']],
