@@ -156,8 +156,8 @@ export async function runDecisionBenchmark(profile) {
       const day = clock.window(now);
       sink = partStore.consume(
         [
-          { key: `web:${day.day}:ip:${ips[s]}`, limit: 1e9, expiresAt: day.end },
-          { key: `web:${day.day}:daily`, limit: 1e12, expiresAt: day.end },
+          { key: `web:${day.day}:ip:${ips[s]}`, limit: 1e9, expiresAt: day.end, scope: `web:${day.day}` },
+          { key: `web:${day.day}:daily`, limit: 1e12, expiresAt: day.end, scope: `web:${day.day}` },
         ],
         now,
       );

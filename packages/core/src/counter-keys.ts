@@ -21,6 +21,7 @@ export class CounterKeys {
   private daily: CounterSpec | undefined;
   private perIp = new Map<string, CounterSpec>();
   private policyHeader = '';
+  private scope = '';
 
   constructor(
     private readonly id: string,
@@ -36,7 +37,12 @@ export class CounterKeys {
       let spec = this.perIp.get(ip);
       if (spec === undefined) {
         if (this.perIp.size >= MAX_IP_SPECS) this.perIp.clear();
-        spec = { key: `${this.id}:${day.day}:ip:${ip}`, limit: this.perIpLimit, expiresAt: day.end };
+        spec = {
+          key: `${this.scope}:ip:${ip}`,
+          limit: this.perIpLimit,
+          expiresAt: day.end,
+          scope: this.scope,
+        };
         this.perIp.set(ip, spec);
       }
       out.push(spec);
@@ -52,6 +58,7 @@ export class CounterKeys {
 
   private startDay(day: DayWindow): void {
     this.day = day;
+    this.scope = `${this.id}:${day.day}`;
     const windowSeconds = Math.round((day.end - day.start) / 1000);
     const limits = [];
     if (this.perIpLimit !== undefined)
@@ -63,6 +70,6 @@ export class CounterKeys {
     this.daily =
       this.dailyLimit === undefined
         ? undefined
-        : { key: `${this.id}:${day.day}:daily`, limit: this.dailyLimit, expiresAt: day.end };
+        : { key: `${this.scope}:daily`, limit: this.dailyLimit, expiresAt: day.end, scope: this.scope };
   }
 }

@@ -3,6 +3,7 @@
 /** Stable lower-case codes for every outcome. See docs/errors.md. */
 export type DecisionCode =
   | 'ok'
+  | 'preflight'
   | 'missing_key'
   | 'unknown_key'
   | 'ambiguous_key'
@@ -12,6 +13,9 @@ export type DecisionCode =
   | 'ip_daily_limit'
   | 'daily_limit'
   | 'store_unavailable';
+
+/** The codes of refused requests: every code but `ok` and `preflight`. */
+export type RefusalCode = Exclude<DecisionCode, 'ok' | 'preflight'>;
 
 /** Which limit a {@link LimitState} describes. */
 export type LimitName = 'daily' | 'ip-daily';
@@ -64,4 +68,9 @@ export interface Decision {
   readonly limitedIp?: string | undefined;
   /** Counter states for the limits that apply to the key (empty before the key is known). */
   readonly limits: readonly LimitState[];
+  /**
+   * Set when the store failed and the request was decided by the `failureMode` instead:
+   * `'fail-open'` (allowed uncounted) or `'fallback'` (counted in the local fallback store).
+   */
+  readonly degraded?: 'fail-open' | 'fallback';
 }

@@ -2,13 +2,14 @@
 
 import { type CompiledKey, type CompiledPolicy, compilePolicy } from './compile-policy.js';
 import type { DayWindow } from './day-window.js';
-import type { Decision, DecisionCode, LimitState } from './decision.js';
+import type { Decision, LimitState, RefusalCode } from './decision.js';
 import type { TollgateEvent } from './events.js';
+import { createMemoryStore, type MemoryStore } from './memory-store.js';
 import { type EngineOptions, parseOptions } from './options.js';
 import { problemFor } from './problem.js';
 import { rateLimitHeaders, secondsUntil } from './rate-limit-headers.js';
 import { inputFromRequest, type RequestLike } from './request-input.js';
-import type { ConsumeResult, Store } from './store.js';
+import type { ConsumeResult, CounterSpec, Store } from './store.js';
 
 /**
  * What one check looks at. Every field comes from the request and is treated as hostile.
@@ -27,6 +28,11 @@ export interface CheckInput {
   ip?: string | undefined;
   /** The raw value of the policy's `sourceIpHeader`, when the request carries it. */
   sourceIp?: string | undefined;
+  /**
+   * True for a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`): it is let
+   * through uncharged, as browsers never send credentials on preflights.
+   */
+  preflight?: boolean | undefined;
 }
 
 /** A compiled policy with its store: check requests with it. */
@@ -42,6 +48,14 @@ export interface Engine {
 
 const UNKNOWN_IP = 'unknown';
 
+const PREFLIGHT: Decision = Object.freeze({
+  allowed: true,
+  status: 200,
+  code: 'preflight',
+  headers: Object.freeze({}),
+  limits: Object.freeze([]),
+});
+
 /**
  * Compiles a policy into an engine. Bad policies and options throw a `TollgateError`
  * here, at setup, never later.
@@ -56,7 +70,9 @@ const UNKNOWN_IP = 'unknown';
 export function createEngine(options: EngineOptions): Engine {
   const config = parseOptions(options);
   const policy: CompiledPolicy = compilePolicy(config.policy);
-  const { store, now, onEvent } = config;
+  const { store, now, onEvent, failureMode } = config;
+  // Created on the first store failure: most engines never need it.
+  let fallbackStore: MemoryStore | undefined;
 
   const emit = (event: TollgateEvent): void => {
     if (onEvent === undefined) return;
@@ -69,13 +85,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
   };
 
-  const refuse = (
-    code: Exclude<DecisionCode, 'ok'>,
-    status: number,
-    at: number,
-    ip: string,
-    key?: CompiledKey,
-  ): Decision => {
+  const refuse = (code: RefusalCode, status: number, at: number, ip: string, key?: CompiledKey): Decision => {
     if (key === undefined) {
       emit({ type: 'auth_failure', code: code as 'missing_key', status: 401, ip, at });
       return { allowed: false, status, code, headers: {}, body: problemFor(code, status), limits: [] };
@@ -93,6 +103,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   function check(input: CheckInput): Decision | Promise<Decision> {
+    if (input.preflight === true) return PREFLIGHT;
     const at = now();
     const rawIp = input.ip ?? '';
     const connIp = policy.ipKey(rawIp) ?? UNKNOWN_IP;
@@ -137,18 +148,25 @@ export function createEngine(options: EngineOptions): Engine {
     try {
       result = store.consume(specs, at);
     } catch (e) {
-      return storeFailed(e, key, ip, at);
+      return storeFailed(e, key, ip, day, specs, at);
     }
     if (result instanceof Promise) {
       return result.then(
         (r) => decide(r, key, ip, day, at),
-        (e: unknown) => storeFailed(e, key, ip, at),
+        (e: unknown) => storeFailed(e, key, ip, day, specs, at),
       );
     }
     return decide(result, key, ip, day, at);
   }
 
-  function decide(r: ConsumeResult, key: CompiledKey, ip: string, day: DayWindow, at: number): Decision {
+  function decide(
+    r: ConsumeResult,
+    key: CompiledKey,
+    ip: string,
+    day: DayWindow,
+    at: number,
+    degraded?: 'fallback',
+  ): Decision {
     const windowSeconds = Math.round((day.end - day.start) / 1000);
     // With an async store another request may have moved the key to a new day meanwhile:
     // reuse the cached policy header only when it describes this request's day.
@@ -187,6 +205,9 @@ export function createEngine(options: EngineOptions): Engine {
       if (count === key.dailyLimit) emit(threshold(key, 1, count, day, at));
     }
     // One object literal: spreading into a new object here cost more than the whole store step.
+    if (degraded !== undefined) {
+      return { allowed: true, status: 200, code: 'ok', headers, keyId: key.id, limitedIp, limits, degraded };
+    }
     return { allowed: true, status: 200, code: 'ok', headers, keyId: key.id, limitedIp, limits };
 
     function state(name: LimitState['name'], limit: number, used = 0): LimitState {
@@ -206,8 +227,31 @@ export function createEngine(options: EngineOptions): Engine {
     };
   }
 
-  function storeFailed(e: unknown, key: CompiledKey, ip: string, at: number): Decision {
-    emit({ type: 'store_error', keyId: key.id, message: e instanceof Error ? e.message : String(e), at });
+  function storeFailed(
+    e: unknown,
+    key: CompiledKey,
+    ip: string,
+    day: DayWindow,
+    specs: readonly CounterSpec[],
+    at: number,
+  ): Decision {
+    const message = e instanceof Error ? e.message : String(e);
+    emit({ type: 'store_error', keyId: key.id, message, failureMode, at });
+    if (failureMode === 'fail-open') {
+      return {
+        allowed: true,
+        status: 200,
+        code: 'ok',
+        headers: {},
+        keyId: key.id,
+        limits: [],
+        degraded: 'fail-open',
+      };
+    }
+    if (failureMode === 'fallback') {
+      fallbackStore ??= createMemoryStore();
+      return decide(fallbackStore.consume(specs, at), key, ip, day, at, 'fallback');
+    }
     return refuse('store_unavailable', 503, at, ip, key);
   }
 

@@ -15,7 +15,7 @@ export interface AuthFailureEvent {
 /** A known key's request was refused (400, 403 or 429). */
 export interface RefusalEvent {
   readonly type: 'refused';
-  readonly code: Exclude<DecisionCode, 'ok' | 'missing_key' | 'unknown_key' | 'ambiguous_key'>;
+  readonly code: Exclude<DecisionCode, 'ok' | 'preflight' | 'missing_key' | 'unknown_key' | 'ambiguous_key'>;
   readonly status: number;
   readonly keyId: string;
   /** The address the per-IP cap applies to, or the connecting address. */
@@ -38,14 +38,22 @@ export interface ThresholdEvent {
   readonly at: number;
 }
 
-/** The store failed (threw or rejected) during a check; the request was answered with 503. */
+/**
+ * The store failed (threw, rejected or timed out) during a check; the request was then decided
+ * by `failureMode`: refused with 503, allowed uncounted, or counted in the local fallback store.
+ */
 export interface StoreErrorEvent {
   readonly type: 'store_error';
   readonly keyId: string;
   /** The store's error message. Stores must not put key material in their messages. */
   readonly message: string;
+  /** How the request was decided instead. */
+  readonly failureMode: FailureMode;
   readonly at: number;
 }
+
+/** What a check does when its store fails. See `EngineOptions.failureMode`. */
+export type FailureMode = 'fail-closed' | 'fail-open' | 'fallback';
 
 /** Every event `onEvent` can receive; switch on `type`. */
 export type TollgateEvent = AuthFailureEvent | RefusalEvent | ThresholdEvent | StoreErrorEvent;

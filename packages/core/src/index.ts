@@ -8,11 +8,12 @@ export {
   DEFAULT_SOURCE_IP_HEADER,
 } from './compile-policy.js';
 export { createDayClock, type DayClock, type DayWindow, isValidTimeZone } from './day-window.js';
-export type { Decision, DecisionCode, LimitName, LimitState, ProblemBody } from './decision.js';
+export type { Decision, DecisionCode, LimitName, LimitState, ProblemBody, RefusalCode } from './decision.js';
 export { type CheckInput, createEngine, type Engine } from './engine.js';
 export { TollgateError, type TollgateErrorCode } from './errors.js';
 export type {
   AuthFailureEvent,
+  FailureMode,
   RefusalEvent,
   StoreErrorEvent,
   ThresholdEvent,

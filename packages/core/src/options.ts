@@ -1,7 +1,7 @@
 // Public engine options and their one parser: defaults filled in, unknown keys refused.
 
 import { TollgateError } from './errors.js';
-import type { TollgateEvent } from './events.js';
+import type { FailureMode, TollgateEvent } from './events.js';
 import { createMemoryStore } from './memory-store.js';
 import type { Policy } from './policy-schema.js';
 import type { Store } from './store.js';
@@ -25,6 +25,14 @@ export interface EngineOptions {
    * not affect the request. Default: no handler.
    */
   onEvent?: ((event: TollgateEvent) => void) | undefined;
+  /**
+   * What a check does when the store fails (throws, rejects, times out), always with a
+   * `store_error` event: `'fail-closed'` refuses with 503 `store_unavailable`; `'fail-open'`
+   * allows the request uncounted; `'fallback'` counts it in a local memory store until the
+   * store answers again (caps then hold per process, not across processes).
+   * Default: `'fail-closed'`.
+   */
+  failureMode?: FailureMode | undefined;
 }
 
 /** EngineOptions with every default applied. */
@@ -33,9 +41,11 @@ export interface EngineConfig {
   readonly store: Store;
   readonly now: () => number;
   readonly onEvent: ((event: TollgateEvent) => void) | undefined;
+  readonly failureMode: FailureMode;
 }
 
-const KNOWN = new Set(['policy', 'store', 'now', 'onEvent']);
+const KNOWN = new Set(['policy', 'store', 'now', 'onEvent', 'failureMode']);
+const FAILURE_MODES: readonly FailureMode[] = ['fail-closed', 'fail-open', 'fallback'];
 
 /** Validates options and fills in defaults. Throws `ERR_TOLLGATE_INVALID_OPTIONS` naming the option. */
 export function parseOptions(options: unknown): EngineConfig {
@@ -54,8 +64,13 @@ export function parseOptions(options: unknown): EngineConfig {
   if (o.now !== undefined && typeof o.now !== 'function') throw invalid('options.now: expected a function');
   if (o.onEvent !== undefined && typeof o.onEvent !== 'function')
     throw invalid('options.onEvent: expected a function');
+  const failureMode = o.failureMode ?? 'fail-closed';
+  if (!FAILURE_MODES.includes(failureMode as FailureMode)) {
+    throw invalid(`options.failureMode: expected one of ${FAILURE_MODES.map((m) => `"${m}"`).join(', ')}`);
+  }
   return {
     policy: o.policy,
+    failureMode: failureMode as FailureMode,
     store: (store as Store | undefined) ?? createMemoryStore(),
     now: (o.now as (() => number) | undefined) ?? Date.now,
     onEvent: o.onEvent as ((event: TollgateEvent) => void) | undefined,

@@ -1,8 +1,6 @@
 // RFC 9457 problem bodies for every refusal code: stable titles, details that never echo input.
 
-import type { DecisionCode, ProblemBody } from './decision.js';
-
-type RefusalCode = Exclude<DecisionCode, 'ok'>;
+import type { ProblemBody, RefusalCode } from './decision.js';
 
 const PROBLEMS: Record<RefusalCode, { title: string; detail: string }> = {
   missing_key: {

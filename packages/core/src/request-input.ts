@@ -20,6 +20,8 @@ export interface RequestLike {
   readonly url: string | undefined;
   /** The client address as the framework determines it (its trust-proxy setting decides). */
   readonly ip: string | undefined;
+  /** The request method; needed to recognise CORS preflights. */
+  readonly method?: string | undefined;
 }
 
 /**
@@ -40,6 +42,8 @@ export function inputFromRequest(req: RequestLike, sourceIpHeader: string): Chec
     }
   }
   return {
+    // Browsers never send credentials on a CORS preflight: it is answered by the app, uncharged.
+    preflight: req.method === 'OPTIONS' && req.header('access-control-request-method') !== undefined,
     apiKey: keys.length <= 1 ? keys[0] : keys,
     origin: single(req.header('origin')),
     referer: single(req.header('referer')),

@@ -8,6 +8,11 @@ export interface CounterSpec {
   readonly limit: number;
   /** Epoch ms when the counter may be forgotten (the next local midnight). */
   readonly expiresAt: number;
+  /**
+   * The key and day the counter belongs to. Counters consumed together always share it, so a
+   * partitioned store (Redis Cluster) can keep one check's counters on one shard.
+   */
+  readonly scope: string;
 }
 
 /** What {@link Store.consume} reports. */

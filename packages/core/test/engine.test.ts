@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Decision } from '../src/decision.js';
 import { createEngine, type Engine } from '../src/engine.js';
 import type { TollgateEvent } from '../src/events.js';
+import { createMemoryStore } from '../src/memory-store.js';
 import type { Store } from '../src/store.js';
 import { BACKEND_KEY, examplePolicy, manualClock, NOON_UTC, OPEN_KEY, WEB_KEY } from './fixtures.js';
 
@@ -271,6 +272,29 @@ describe('threshold events', () => {
   });
 });
 
+describe('CORS preflights', () => {
+  it('let a preflight through uncharged and unrefused, with no event; a plain OPTIONS needs a key', () => {
+    const { engine, events } = setup(examplePolicy({ webPerIp: 1 }));
+    const preflight = engine.checkRequest({
+      method: 'OPTIONS',
+      url: '/lookup',
+      ip: '203.0.113.9',
+      header: (n) => (n === 'access-control-request-method' ? 'GET' : undefined),
+    });
+    expect(preflight).toMatchObject({ allowed: true, code: 'preflight', limits: [] });
+    const plain = engine.checkRequest({
+      method: 'OPTIONS',
+      url: '/lookup',
+      ip: '203.0.113.9',
+      header: () => undefined,
+    });
+    expect(plain).toMatchObject({ allowed: false, code: 'missing_key' });
+    expect(events.map((e) => e.type)).toEqual(['auth_failure']);
+    // The preflight charged nothing: the one request of the per-IP cap is still there.
+    expect(sync(engine, WEB)).toMatchObject({ allowed: true, limits: [{ used: 1 }, { used: 1 }] });
+  });
+});
+
 describe('store faults and event handler faults', () => {
   it('a throwing store yields 503 store_unavailable and a store_error event', () => {
     const store: Store = {
@@ -293,6 +317,73 @@ describe('store faults and event handler faults', () => {
     await expect(engine.check({ apiKey: BACKEND_KEY, ip: '10.0.0.1' })).resolves.toMatchObject({
       status: 503,
     });
+  });
+
+  /** A real memory store that can be switched off, as a store whose server goes away and comes back. */
+  function flakyStore() {
+    const inner = createMemoryStore();
+    let down = false;
+    const store: Store = {
+      consume(specs, now) {
+        if (down) return Promise.reject(new Error('connection is closed'));
+        return Promise.resolve(inner.consume(specs, now));
+      },
+    };
+    return { store, setDown: (v: boolean) => (down = v) };
+  }
+
+  it('failureMode fail-open allows uncounted while the store is down, with an event per request', async () => {
+    const { store, setDown } = flakyStore();
+    const events: TollgateEvent[] = [];
+    const engine = createEngine({
+      policy: examplePolicy({ backendDaily: 2, backendPerIp: 10 }),
+      store,
+      failureMode: 'fail-open',
+      onEvent: (e) => events.push(e),
+    });
+    const check = () => engine.check({ apiKey: BACKEND_KEY, ip: '10.0.0.1' });
+    setDown(true);
+    for (let i = 0; i < 4; i++) {
+      expect(await check()).toMatchObject({ allowed: true, code: 'ok', degraded: 'fail-open', headers: {} });
+    }
+    expect(events).toHaveLength(4);
+    expect(events[0]).toMatchObject({ type: 'store_error', failureMode: 'fail-open', keyId: 'shop-backend' });
+    setDown(false);
+    // Nothing was counted while the store was away: the full cap is still there.
+    expect(await check()).toMatchObject({ allowed: true, limits: [{ used: 1 }, { used: 1 }] });
+    expect((await check()).allowed).toBe(true);
+    expect(await check()).toMatchObject({ allowed: false, code: 'daily_limit' });
+  });
+
+  it('failureMode fallback counts locally while the store is down, then goes back to the store', async () => {
+    const { store, setDown } = flakyStore();
+    const events: TollgateEvent[] = [];
+    const engine = createEngine({
+      policy: examplePolicy({ backendDaily: 2, backendPerIp: 10 }),
+      store,
+      failureMode: 'fallback',
+      onEvent: (e) => events.push(e),
+    });
+    const check = () => engine.check({ apiKey: BACKEND_KEY, ip: '10.0.0.1' });
+    setDown(true);
+    expect(await check()).toMatchObject({
+      allowed: true,
+      degraded: 'fallback',
+      limits: [{ used: 1 }, { used: 1 }],
+    });
+    expect(await check()).toMatchObject({ allowed: true, degraded: 'fallback' });
+    expect(await check()).toMatchObject({ allowed: false, code: 'daily_limit', status: 429 });
+    expect(events.filter((e) => e.type === 'store_error')).toHaveLength(3);
+    setDown(false);
+    const back = await check();
+    expect(back).toMatchObject({ allowed: true, limits: [{ used: 1 }, { used: 1 }] });
+    expect(back.degraded).toBeUndefined();
+  });
+
+  it('rejects an unknown failureMode at setup', () => {
+    expect(() => createEngine({ policy: examplePolicy(), failureMode: 'fail-maybe' as 'fail-open' })).toThrow(
+      /options\.failureMode: expected one of "fail-closed", "fail-open", "fallback"/,
+    );
   });
 
   it('an onEvent handler that throws does not change the decision', () => {

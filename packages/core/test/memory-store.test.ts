@@ -11,7 +11,7 @@ describe('memory store bounds', () => {
   it('keeps at most maxEntries counters, evicting the least recently used', () => {
     const store = createMemoryStore({ maxEntries: 2 });
     const far = Date.now() + 86_400_000;
-    const c = (key: string) => store.consume([{ key, limit: 10, expiresAt: far }], Date.now());
+    const c = (key: string) => store.consume([{ key, limit: 10, expiresAt: far, scope: 's' }], Date.now());
     c('a');
     c('b');
     c('a'); // a is now the most recent
@@ -22,10 +22,10 @@ describe('memory store bounds', () => {
 
   it('follows the injected clock for expiry', () => {
     const store = createMemoryStore();
-    const spec = [{ key: 'k', limit: 1, expiresAt: 1_000 }];
+    const spec = [{ key: 'k', limit: 1, expiresAt: 1_000, scope: 's' }];
     expect(store.consume(spec, 0)).toMatchObject({ allowed: true });
     expect(store.consume(spec, 999)).toMatchObject({ allowed: false });
-    expect(store.consume([{ key: 'k', limit: 1, expiresAt: 2_000 }], 1_000)).toMatchObject({
+    expect(store.consume([{ key: 'k', limit: 1, expiresAt: 2_000, scope: 's' }], 1_000)).toMatchObject({
       allowed: true,
       counts: [1],
     });

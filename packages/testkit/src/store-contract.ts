@@ -18,6 +18,7 @@ function freshKey(label: string): string {
 }
 
 const DAY = 86_400_000;
+const SCOPE = `contract-${process.pid}-${Date.now().toString(36)}`;
 
 /**
  * Registers the contract suite for a store.
@@ -37,10 +38,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
       for (const s of created) await factory.dispose?.(s);
     });
 
+    // One scope for the whole suite: any counters may then be consumed together.
     const spec = (key: string, limit: number, expiresAt = Date.now() + DAY): CounterSpec => ({
       key,
       limit,
       expiresAt,
+      scope: SCOPE,
     });
 
     it('allows a check with no counters', async () => {
