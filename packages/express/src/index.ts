@@ -31,6 +31,7 @@ export function tollgate(options: AdapterOptions): TollgateMiddleware {
       header: (name) => req.headers[name],
       url: req.originalUrl,
       ip: req.ip ?? req.socket.remoteAddress,
+      method: req.method,
     });
     if (decision instanceof Promise) decision.then((d) => send(d, res, next), next);
     else send(decision, res, next);
