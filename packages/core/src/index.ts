@@ -23,7 +23,7 @@ export { createIpKeyer, type IpKeyer, type IpKeyOptions } from './ip-key.js';
 export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { type EngineOptions, parseOptions } from './options.js';
 export { type KeyPolicy, type Policy, parsePolicySchema } from './policy-schema.js';
-export { problemFor } from './problem.js';
+export { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
 export { rateLimitHeaders } from './rate-limit-headers.js';
 export { API_KEY_HEADER, API_KEY_QUERY, inputFromRequest, type RequestLike } from './request-input.js';
 export type { ConsumeResult, CounterSpec, Store } from './store.js';

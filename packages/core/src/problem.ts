@@ -2,6 +2,9 @@
 
 import type { ProblemBody, RefusalCode } from './decision.js';
 
+/** Media type of every refusal body (RFC 9457). */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
 const PROBLEMS: Record<RefusalCode, { title: string; detail: string }> = {
   missing_key: {
     title: 'API key required',

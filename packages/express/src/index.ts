@@ -1,6 +1,12 @@
 // Express middleware for Tollgate: reads the request, asks the engine, writes the decision.
 
-import { type AdapterOptions, type Decision, type Engine, resolveEngine } from '@tollgate/core';
+import {
+  type AdapterOptions,
+  type Decision,
+  type Engine,
+  PROBLEM_CONTENT_TYPE,
+  resolveEngine,
+} from '@tollgate/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 export type { AdapterOptions as TollgateOptions, Decision, Engine, TollgateEvent } from '@tollgate/core';
@@ -48,6 +54,6 @@ function send(decision: Decision, res: Response, next: NextFunction): void {
   }
   // Plain Node response calls behave the same on Express 4 and 5.
   res.statusCode = decision.status;
-  res.setHeader('Content-Type', 'application/problem+json');
+  res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
   res.end(JSON.stringify(decision.body));
 }

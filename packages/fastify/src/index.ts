@@ -1,0 +1,130 @@
+// Fastify plugin for Tollgate: checks each route's requests in a hook and writes the decision.
+
+import {
+  type AdapterOptions,
+  type Decision,
+  type Engine,
+  PROBLEM_CONTENT_TYPE,
+  resolveEngine,
+  TollgateError,
+} from '@tollgate/core';
+import type {
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  RouteOptions,
+} from 'fastify';
+import fp from 'fastify-plugin';
+
+export type { Decision, Engine, TollgateEvent } from '@tollgate/core';
+
+/** Where in Fastify's lifecycle the check runs. */
+export type TollgateHook = 'onRequest' | 'preHandler';
+
+/**
+ * Plugin options: the same options as `createEngine` (or a ready `engine`), plus `hook`.
+ * `onRequest` (default) refuses before the body is read; `preHandler` runs after the app's
+ * own `onRequest`/`preValidation` hooks (its authentication, say) and after body parsing.
+ */
+export type TollgateOptions = AdapterOptions & { hook?: TollgateHook };
+
+/** A route's `config.tollgate`: `false` to opt out, or its own adapter options. */
+export type TollgateRouteConfig = false | AdapterOptions;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The decision for this request; null on routes that opted out. */
+    tollgate: Decision | null;
+  }
+  interface FastifyContextConfig {
+    /** `false` to skip Tollgate on this route, or options for a route-specific engine. */
+    tollgate?: TollgateRouteConfig;
+  }
+}
+
+const HOOKS: readonly TollgateHook[] = ['onRequest', 'preHandler'];
+
+type CheckHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+
+const plugin: FastifyPluginCallback<TollgateOptions> = (fastify, options, done) => {
+  const { hook = 'onRequest', ...engineOptions } = options;
+  if (!HOOKS.includes(hook)) {
+    const message = `options.hook: expected "onRequest" or "preHandler", got ${JSON.stringify(hook)}`;
+    done(new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', message));
+    return;
+  }
+  let defaultCheck: CheckHook;
+  try {
+    defaultCheck = checkWith(resolveEngine(engineOptions as AdapterOptions));
+  } catch (e) {
+    done(e as Error);
+    return;
+  }
+
+  fastify.decorateRequest('tollgate', null);
+  // Each route gets its own hook, compiled when the route is declared: a route-specific engine
+  // is built once, and a bad route config fails at startup instead of on a request.
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    const config = (route.config as { tollgate?: unknown } | undefined)?.tollgate;
+    if (config === false) return;
+    let check = defaultCheck;
+    if (config !== undefined) {
+      try {
+        check = checkWith(resolveEngine(config as AdapterOptions));
+      } catch (e) {
+        if (e instanceof TollgateError)
+          e.message = `route ${route.method} ${route.url}: config.tollgate: ${e.message}`;
+        throw e;
+      }
+    }
+    const existing = route[hook];
+    route[hook] =
+      existing === undefined ? [check] : [check, ...(Array.isArray(existing) ? existing : [existing])];
+  });
+  done();
+};
+
+function checkWith(engine: Engine): CheckHook {
+  return (request, reply, done) => {
+    const decision = engine.checkRequest({
+      header: (name) => request.headers[name],
+      url: request.url,
+      ip: request.ip,
+      method: request.method,
+    });
+    if (decision instanceof Promise) decision.then((d) => send(d, request, reply, done), done);
+    else send(decision, request, reply, done);
+  };
+}
+
+function send(
+  decision: Decision,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  request.tollgate = decision;
+  reply.headers(decision.headers);
+  if (decision.allowed) {
+    done();
+    return;
+  }
+  // Sending from the hook ends the request here: the handler and the error handler never run.
+  reply.code(decision.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(decision.body));
+}
+
+/**
+ * The Tollgate Fastify plugin (Fastify 5). Register it before the routes it protects:
+ *
+ * @example
+ * import Fastify from 'fastify';
+ * import tollgate from '@tollgate/fastify';
+ *
+ * const app = Fastify({ trustProxy: '10.0.0.0/8' });
+ * await app.register(tollgate, { policy });
+ * app.get('/lookup', (request) => ({ ok: true, key: request.tollgate?.keyId }));
+ * app.get('/health', { config: { tollgate: false } }, () => 'ok');
+ */
+export const tollgate = fp(plugin, { fastify: '5.x', name: '@tollgate/fastify' });
+export default tollgate;

@@ -1,0 +1,54 @@
+// Koa middleware for Tollgate: reads the request, asks the engine, writes the decision.
+
+import {
+  type AdapterOptions,
+  type Decision,
+  type Engine,
+  PROBLEM_CONTENT_TYPE,
+  resolveEngine,
+} from '@tollgate/core';
+import type { Context, Next } from 'koa';
+
+export type { AdapterOptions as TollgateOptions, Decision, Engine, TollgateEvent } from '@tollgate/core';
+
+/** The middleware, with the engine it uses (to share it or inspect its store). */
+export type TollgateMiddleware = ((ctx: Context, next: Next) => Promise<void>) & { readonly engine: Engine };
+
+/**
+ * Koa middleware (Koa 2 and 3) that checks every request against the key's policy. Allowed
+ * requests go on with the RateLimit headers set and the decision in `ctx.state.tollgate`;
+ * refused ones are answered here with an `application/problem+json` body and never reach
+ * later middleware or the app's `error` listeners. The client address is Koa's `ctx.ip`, so
+ * `app.proxy` decides whether `X-Forwarded-For` is believed.
+ *
+ * @example
+ * import Koa from 'koa';
+ * import { tollgate } from '@tollgate/koa';
+ *
+ * const app = new Koa();
+ * app.use(tollgate({ policy }));
+ * app.use((ctx) => { ctx.body = { ok: true, key: ctx.state.tollgate.keyId }; });
+ */
+export function tollgate(options: AdapterOptions): TollgateMiddleware {
+  const engine = resolveEngine(options);
+
+  const middleware = async (ctx: Context, next: Next): Promise<void> => {
+    const decision: Decision = await engine.checkRequest({
+      header: (name) => ctx.headers[name],
+      url: ctx.originalUrl,
+      ip: ctx.ip,
+      method: ctx.method,
+    });
+    ctx.state.tollgate = decision;
+    ctx.set(decision.headers);
+    if (decision.allowed) {
+      await next();
+      return;
+    }
+    ctx.status = decision.status;
+    // Set before the body, so Koa keeps this type instead of guessing text/plain.
+    ctx.set('Content-Type', PROBLEM_CONTENT_TYPE);
+    ctx.body = JSON.stringify(decision.body);
+  };
+  return Object.assign(middleware, { engine });
+}

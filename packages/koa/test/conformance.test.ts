@@ -1,0 +1,33 @@
+// The cross-framework conformance suite against real Koa 3 and Koa 2 apps.
+
+import * as http from 'node:http';
+import { conformanceSuite, type HarnessOptions, type RunCounters } from '@tollgate/testkit/conformance';
+import { listen } from '@tollgate/testkit/http';
+import Koa3 from 'koa';
+import Koa2 from 'koa2';
+import { tollgate } from '../src/index.js';
+
+for (const [name, Koa] of [
+  ['Koa 3', Koa3],
+  ['Koa 2', Koa2 as unknown as typeof Koa3],
+] as const) {
+  conformanceSuite(name, async ({ tollgate: options, trustProxy }: HarnessOptions) => {
+    const counters: RunCounters = { route: 0, errors: 0 };
+    const app = new Koa();
+    app.proxy = trustProxy;
+    app.silent = true;
+    app.on('error', () => {
+      counters.errors += 1;
+    });
+    app.use(tollgate(options));
+    app.use((ctx) => {
+      if (ctx.path === '/boom') throw new Error('boom');
+      if (ctx.path !== '/lookup') return;
+      counters.route += 1;
+      if (ctx.method === 'OPTIONS') ctx.status = 204;
+      else ctx.body = { ok: true, keyId: ctx.state.tollgate.keyId };
+    });
+    const { base, close } = await listen(http.createServer(app.callback()));
+    return { base, counters, close };
+  });
+}
