@@ -1,0 +1,90 @@
+// The fetch-standard check: a Request (and the connecting IP) in, a refusal Response or headers to add out.
+
+import {
+  type AdapterOptions,
+  type Decision,
+  type Engine,
+  PROBLEM_CONTENT_TYPE,
+  resolveEngine,
+} from '@tollgate/core';
+
+/** What a `Request` does not carry and the server must supply. */
+export interface ConnectionInfo {
+  /**
+   * The client address: the socket's peer, or what your trusted proxy reports. Leave it
+   * undefined only when the runtime cannot tell; such requests then share one per-IP counter.
+   */
+  readonly ip?: string | undefined;
+}
+
+/** The outcome of a check: either headers for the app's response, or the refusal to send. */
+export type CheckResult =
+  | {
+      readonly allowed: true;
+      readonly decision: Decision;
+      /** RateLimit headers and the source-IP echo, to add to the app's response. */
+      readonly headers: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly allowed: false;
+      readonly decision: Decision;
+      /** The refusal: status, RateLimit headers, `application/problem+json` body. Send it as is. */
+      readonly response: Response;
+    };
+
+/** Checks one request. */
+export type CheckHandler = ((request: Request, connection?: ConnectionInfo) => Promise<CheckResult>) & {
+  readonly engine: Engine;
+};
+
+/**
+ * Builds the check for a fetch-standard server (Bun, Deno, Workers, `@hono/node-server`).
+ * Takes the same options as `createEngine`, or a ready `engine`.
+ *
+ * @example
+ * const check = createHandler({ policy });
+ * export default {
+ *   async fetch(request, server) {
+ *     const result = await check(request, { ip: server.requestIP(request)?.address });
+ *     if (!result.allowed) return result.response;
+ *     return withHeaders(await app(request), result.headers);
+ *   },
+ * };
+ */
+export function createHandler(options: AdapterOptions): CheckHandler {
+  const engine = resolveEngine(options);
+  const handler = async (request: Request, connection?: ConnectionInfo): Promise<CheckResult> => {
+    const decision = await engine.checkRequest({
+      // Headers.get joins a repeated header with ", ", which the strict parsers then refuse.
+      header: (name) => request.headers.get(name) ?? undefined,
+      url: request.url,
+      ip: connection?.ip,
+      method: request.method,
+    });
+    if (decision.allowed) return { allowed: true, decision, headers: decision.headers };
+    return { allowed: false, decision, response: refusal(decision) };
+  };
+  return Object.assign(handler, { engine });
+}
+
+/** The refusal Response for a refused decision. */
+export function refusal(decision: Decision): Response {
+  const headers = new Headers(decision.headers);
+  headers.set('Content-Type', PROBLEM_CONTENT_TYPE);
+  return new Response(JSON.stringify(decision.body), { status: decision.status, headers });
+}
+
+/**
+ * Adds the check's headers to the app's response. Responses from `fetch()` have immutable
+ * headers, so those are copied into a new Response first.
+ */
+export function withHeaders(response: Response, headers: Readonly<Record<string, string>>): Response {
+  let out = response;
+  try {
+    for (const name in headers) out.headers.set(name, headers[name] as string);
+  } catch {
+    out = new Response(response.body, response);
+    for (const name in headers) out.headers.set(name, headers[name] as string);
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+// The cross-framework conformance suite against the fetch adapter: bare under Node's HTTP server, and in Hono.
+
+import type { IncomingMessage } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import { conformanceSuite, type HarnessOptions, type RunCounters } from '@tollgate/testkit/conformance';
+import { listen } from '@tollgate/testkit/http';
+import { Hono } from 'hono';
+import { createHandler, type TollgateVariables, tollgate, withHeaders } from '../src/index.js';
+
+type NodeEnv = { incoming: Pick<IncomingMessage, 'socket'> };
+
+/**
+ * The app's trust-proxy setting, which fetch servers leave to the app: a loopback peer is a
+ * trusted proxy when trustProxy is on, and then the nearest X-Forwarded-For entry is the client.
+ */
+function clientIp(env: NodeEnv, forwardedFor: string | null, trustProxy: boolean): string | undefined {
+  const peer = env.incoming.socket.remoteAddress;
+  const fromProxy = peer === '127.0.0.1' || peer === '::1' || peer === '::ffff:127.0.0.1';
+  if (!trustProxy || !fromProxy || forwardedFor === null) return peer;
+  return forwardedFor.split(',').at(-1)?.trim();
+}
+
+/** The routes every harness serves, as a plain fetch function. */
+function routes(counters: RunCounters, request: Request): Response {
+  const { pathname } = new URL(request.url);
+  if (pathname === '/boom') throw new Error('boom');
+  if (pathname !== '/lookup') return new Response(null, { status: 404 });
+  counters.route += 1;
+  return request.method === 'OPTIONS' ? new Response(null, { status: 204 }) : Response.json({ ok: true });
+}
+
+conformanceSuite(
+  'fetch handler under node:http',
+  async ({ tollgate: options, trustProxy }: HarnessOptions) => {
+    const counters: RunCounters = { route: 0, errors: 0 };
+    const check = createHandler(options);
+    const server = createAdaptorServer({
+      fetch: async (request: Request, env: NodeEnv) => {
+        const result = await check(request, {
+          ip: clientIp(env, request.headers.get('x-forwarded-for'), trustProxy),
+        });
+        if (!result.allowed) return result.response;
+        let response: Response;
+        try {
+          response = routes(counters, request);
+          if (response.status === 200) response = Response.json({ ok: true, keyId: result.decision.keyId });
+        } catch {
+          counters.errors += 1;
+          response = new Response(null, { status: 500 });
+        }
+        return withHeaders(response, result.headers);
+      },
+    });
+    const { base, close } = await listen(server as import('node:http').Server);
+    return { base, counters, close };
+  },
+);
+
+conformanceSuite('Hono under node:http', async ({ tollgate: options, trustProxy }: HarnessOptions) => {
+  const counters: RunCounters = { route: 0, errors: 0 };
+  const app = new Hono<{ Bindings: NodeEnv; Variables: TollgateVariables }>();
+  app.onError((_err, c) => {
+    counters.errors += 1;
+    return c.body(null, 500);
+  });
+  app.use(
+    tollgate({ ...options, ip: (c) => clientIp(c.env, c.req.header('x-forwarded-for') ?? null, trustProxy) }),
+  );
+  app.get('/lookup', (c) => {
+    counters.route += 1;
+    return c.json({ ok: true, keyId: c.get('tollgate').keyId });
+  });
+  app.options('/lookup', (c) => {
+    counters.route += 1;
+    return c.body(null, 204);
+  });
+  app.get('/boom', () => {
+    throw new Error('boom');
+  });
+  const { base, close } = await listen(
+    createAdaptorServer({ fetch: app.fetch }) as import('node:http').Server,
+  );
+  return { base, counters, close };
+});

@@ -1,0 +1,76 @@
+// Fetch-adapter behaviour no other framework has: Response plumbing and the connecting address being optional.
+
+import { examplePolicy, NOON_UTC, OPEN_KEY, WEB_KEY } from '@tollgate/testkit/fixtures';
+import { describe, expect, it } from 'vitest';
+import { createHandler, refusal, tollgate, withHeaders } from '../src/index.js';
+
+const policy = examplePolicy({ webPerIp: 1 });
+const lookup = (headers: Record<string, string>) =>
+  new Request('https://api.example.com/lookup', { headers });
+const WEB = { 'X-Api-Key': WEB_KEY, Origin: 'https://shop.example.com' };
+
+describe('createHandler', () => {
+  it('answers headers to add for an allowed request and a ready Response for a refusal', async () => {
+    const check = createHandler({ policy, now: () => NOON_UTC });
+    const ok = await check(lookup(WEB), { ip: '203.0.113.9' });
+    expect(ok).toMatchObject({ allowed: true, headers: { 'X-Source-IP': '203.0.113.9' } });
+    const refused = await check(lookup(WEB), { ip: '203.0.113.9' });
+    if (refused.allowed) throw new Error('expected a refusal');
+    expect(refused.response.status).toBe(429);
+    expect(refused.response.headers.get('content-type')).toBe('application/problem+json');
+    expect(refused.response.headers.get('retry-after')).toBe('43200');
+    expect(await refused.response.json()).toMatchObject({ code: 'ip_daily_limit' });
+  });
+
+  it('reads the key from the query of an absolute request URL', async () => {
+    const check = createHandler({ policy });
+    const r = await check(new Request(`https://api.example.com/x?api_key=${OPEN_KEY}`));
+    expect(r.allowed).toBe(true);
+  });
+
+  it('without a connecting address, requests share one per-IP counter rather than escaping it', async () => {
+    const check = createHandler({ policy, now: () => NOON_UTC });
+    expect((await check(lookup(WEB))).allowed).toBe(true);
+    const second = await check(lookup(WEB));
+    expect(second).toMatchObject({
+      allowed: false,
+      decision: { code: 'ip_daily_limit', limitedIp: 'unknown' },
+    });
+  });
+});
+
+describe('withHeaders and refusal', () => {
+  it('adds headers to a mutable response in place', () => {
+    const r = new Response('x');
+    expect(withHeaders(r, { RateLimit: 'a' })).toBe(r);
+    expect(r.headers.get('ratelimit')).toBe('a');
+  });
+
+  it('copies a response whose headers are immutable, keeping status and body', async () => {
+    const redirect = Response.redirect('https://example.com/next', 302);
+    const out = withHeaders(redirect, { RateLimit: 'a' });
+    expect(out).not.toBe(redirect);
+    expect(out.status).toBe(302);
+    expect(out.headers.get('location')).toBe('https://example.com/next');
+    expect(out.headers.get('ratelimit')).toBe('a');
+  });
+
+  it('refusal() builds the problem response of any refused decision', async () => {
+    const check = createHandler({ policy });
+    const r = await check(lookup({}));
+    const response = refusal(r.decision);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: 'missing_key', status: 401 });
+  });
+});
+
+describe('Hono middleware options', () => {
+  it('refuses a non-function ip option at setup', () => {
+    expect(() => tollgate({ policy, ip: '1.2.3.4' as never })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_TOLLGATE_INVALID_OPTIONS',
+        message: expect.stringContaining('options.ip'),
+      }),
+    );
+  });
+});
