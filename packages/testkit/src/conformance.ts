@@ -377,6 +377,23 @@ export const CONFORMANCE_CASES: readonly Case[] = [
     routeRuns: 1,
   },
   {
+    name: 'a dead store, fallback: counted locally, caps still enforced in this process',
+    deadStore: 'fallback',
+    caps: { webPerIp: 1 },
+    steps: [
+      {
+        headers: web(),
+        expect: {
+          status: 200,
+          headers: { ratelimit: '"ip-daily";r=0;t=43200, "daily";r=9;t=43200' },
+          events: [{ type: 'store_error', failureMode: 'fallback' }],
+        },
+      },
+      { headers: web(), expect: { status: 429, code: 'ip_daily_limit' } },
+    ],
+    routeRuns: 1,
+  },
+  {
     name: "the app's own errors still reach its error handler",
     steps: [{ path: '/boom', headers: [['X-Api-Key', OPEN_KEY]], expect: { status: 500 } }],
     routeRuns: 0,
