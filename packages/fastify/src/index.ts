@@ -33,6 +33,10 @@ export type TollgateOptions = AdapterOptions & { hook?: TollgateHook };
 export type TollgateRouteConfig = false | AdapterOptions;
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The engine the plugin checks with (to share it, or to inspect its store). */
+    tollgateEngine: Engine;
+  }
   interface FastifyRequest {
     /** The decision for this request; null on routes that opted out. */
     tollgate: Decision | null;
@@ -54,33 +58,66 @@ const plugin: FastifyPluginCallback<TollgateOptions> = (fastify, options, done) 
     done(new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', message));
     return;
   }
-  let defaultCheck: CheckHook;
+  let engine: Engine;
   try {
-    defaultCheck = checkWith(resolveEngine(engineOptions as AdapterOptions));
+    engine = resolveEngine(engineOptions as AdapterOptions);
   } catch (e) {
     done(e as Error);
     return;
   }
-
-  fastify.decorateRequest('tollgate', null);
-  // Each route gets its own hook, compiled when the route is declared: a route-specific engine
-  // is built once, and a bad route config fails at startup instead of on a request.
-  fastify.addHook('onRoute', (route: RouteOptions) => {
-    const config = (route.config as { tollgate?: unknown } | undefined)?.tollgate;
-    if (config === false) return;
-    let check = defaultCheck;
-    if (config !== undefined) {
+  const defaultCheck = checkWith(engine);
+  // Route-specific checks, keyed by the route's `config.tollgate` object.
+  const routeChecks = new WeakMap<object, CheckHook>();
+  const routeCheck = (config: object, where: string): CheckHook => {
+    let check = routeChecks.get(config);
+    if (check === undefined) {
       try {
         check = checkWith(resolveEngine(config as AdapterOptions));
       } catch (e) {
-        if (e instanceof TollgateError)
-          e.message = `route ${route.method} ${route.url}: config.tollgate: ${e.message}`;
+        if (e instanceof TollgateError) e.message = `${where}: config.tollgate: ${e.message}`;
         throw e;
       }
+      routeChecks.set(config, check);
     }
-    const existing = route[hook];
-    route[hook] =
-      existing === undefined ? [check] : [check, ...(Array.isArray(existing) ? existing : [existing])];
+    return check;
+  };
+
+  fastify.decorate('tollgateEngine', engine);
+  fastify.decorateRequest('tollgate', null);
+  // Route-specific engines are built when the route is declared, so a bad config fails at
+  // startup. Routes declared before this plugin loaded are not seen here; theirs are built on
+  // their first request instead.
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    const config = (route.config as { tollgate?: unknown } | undefined)?.tollgate;
+    const where = `route ${route.method} ${route.url}`;
+    if (config !== null && typeof config === 'object') routeCheck(config, where);
+    else if (config !== undefined && config !== false) {
+      throw new TollgateError(
+        'ERR_TOLLGATE_INVALID_OPTIONS',
+        `${where}: config.tollgate: expected false or adapter options`,
+      );
+    }
+  });
+  // One app-wide hook, not one per route: it also covers routes declared before the plugin
+  // loaded and requests that match no route, as the other frameworks' middleware does.
+  fastify.addHook(hook, (request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction) => {
+    const config = (request.routeOptions.config as { tollgate?: unknown } | undefined)?.tollgate;
+    if (config === false) {
+      next();
+      return;
+    }
+    if (config === undefined || config === null || typeof config !== 'object') {
+      defaultCheck(request, reply, next);
+      return;
+    }
+    let check: CheckHook;
+    try {
+      check = routeCheck(config, `route ${request.method} ${request.routeOptions.url ?? request.url}`);
+    } catch (e) {
+      next(e as Error);
+      return;
+    }
+    check(request, reply, next);
   });
   done();
 };

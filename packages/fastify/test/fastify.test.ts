@@ -67,6 +67,37 @@ describe('@tollgate/fastify', () => {
     expect(order).toEqual(['route hook', 'handler']);
   });
 
+  it('checks routes declared before the plugin loaded, and requests that match no route', async () => {
+    const app = Fastify();
+    apps.push(app);
+    app.get('/early', () => 'early');
+    app.register(tollgate, { policy }); // not awaited: /late is declared before the plugin loads
+    app.get('/late', { config: { tollgate: { policy: examplePolicy() } } }, () => 'late');
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    expect((await request(base, '/early')).status).toBe(401);
+    expect((await request(base, '/late')).status).toBe(401);
+    expect((await request(base, '/late', { headers: [['X-Api-Key', OPEN_KEY]] })).status).toBe(200);
+    expect((await request(base, '/nowhere')).status).toBe(401);
+    expect((await request(base, '/nowhere', { headers: [['X-Api-Key', OPEN_KEY]] })).status).toBe(404);
+  });
+
+  it('decorates the instance with its engine', async () => {
+    const engine = createEngine({ policy });
+    const app = Fastify();
+    apps.push(app);
+    await app.register(tollgate, { engine });
+    expect(app.tollgateEngine).toBe(engine);
+  });
+
+  it('refuses a route config that is neither false nor options', async () => {
+    const app = Fastify();
+    apps.push(app);
+    await app.register(tollgate, { policy });
+    expect(() => app.get('/bad', { config: { tollgate: true as never } }, () => 'x')).toThrow(
+      /route GET \/bad: config\.tollgate: expected false or adapter options/,
+    );
+  });
+
   it('refuses a bad hook option at registration', async () => {
     const app = Fastify();
     apps.push(app);

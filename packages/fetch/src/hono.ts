@@ -2,7 +2,7 @@
 
 import { type AdapterOptions, type Decision, TollgateError } from '@tollgate/core';
 import type { Context, MiddlewareHandler } from 'hono';
-import { createHandler } from './handler.js';
+import { createHandler, withHeaders } from './handler.js';
 
 /** Adapter options plus where the client address comes from. */
 export type HonoTollgateOptions = AdapterOptions & {
@@ -46,13 +46,28 @@ export function tollgate(options: HonoTollgateOptions): MiddlewareHandler<{
     throw new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', 'options.ip: expected a function (c) => address');
   }
   const check = createHandler(adapterOptions as AdapterOptions);
+  let warned = false;
   const middleware: MiddlewareHandler<{ Variables: TollgateVariables }> = async (c, next) => {
-    const result = await check(c.req.raw, { ip: ip(c) });
+    const address = ip(c);
+    if (address === undefined && !warned) {
+      warned = true;
+      globalThis.process?.emitWarning?.(
+        'tollgate: no client address for this request; every such request shares one per-IP counter. ' +
+          'Pass options.ip (e.g. from getConnInfo) on runtimes other than @hono/node-server.',
+      );
+    }
+    const result = await check(c.req.raw, { ip: address });
     c.set('tollgate', result.decision);
     if (!result.allowed) return result.response;
-    // Set before next(): Hono copies these onto whatever response the handler builds.
+    // Before next(), for the responses Hono builds (c.json, c.text, and HEAD's copy of GET's)...
     for (const name in result.headers) c.header(name, result.headers[name]);
     await next();
+    // ...and after, for a Response the route built itself (headers possibly immutable, from fetch()).
+    const headers = c.res.headers;
+    if (Object.keys(result.headers).some((name) => headers.get(name) !== result.headers[name])) {
+      const response = withHeaders(c.res, result.headers);
+      if (response !== c.res) c.res = response;
+    }
   };
   return Object.assign(middleware, { engine: check.engine });
 }

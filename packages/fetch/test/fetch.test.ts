@@ -1,6 +1,7 @@
 // Fetch-adapter behaviour no other framework has: Response plumbing and the connecting address being optional.
 
-import { examplePolicy, NOON_UTC, OPEN_KEY, WEB_KEY } from '@tollgate/testkit/fixtures';
+import { BACKEND_KEY, examplePolicy, NOON_UTC, OPEN_KEY, WEB_KEY } from '@tollgate/testkit/fixtures';
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createHandler, refusal, tollgate, withHeaders } from '../src/index.js';
 
@@ -64,7 +65,36 @@ describe('withHeaders and refusal', () => {
   });
 });
 
-describe('Hono middleware options', () => {
+describe('Hono middleware', () => {
+  it('adds the headers to a Response the route built itself, even one with immutable headers', async () => {
+    const app = new Hono();
+    app.use(tollgate({ policy, now: () => NOON_UTC, ip: () => '203.0.113.9' }));
+    app.get('/raw', () => new Response('raw'));
+    app.get('/redirect', () => Response.redirect('https://example.com/next', 302));
+    for (const path of ['/raw', '/redirect']) {
+      const r = await app.request(path, { headers: { 'X-Api-Key': BACKEND_KEY } });
+      expect(r.headers.get('x-source-ip'), path).toBe('203.0.113.9');
+      expect(r.headers.get('ratelimit'), path).toMatch(/"ip-daily";r=\d+;t=61200/);
+    }
+  });
+
+  it('warns once when it cannot tell the client address', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const app = new Hono();
+      app.use(tollgate({ policy }));
+      app.get('/x', (c) => c.text('x'));
+      await app.request('/x', { headers: { 'X-Api-Key': OPEN_KEY } });
+      await app.request('/x', { headers: { 'X-Api-Key': OPEN_KEY } });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((m) => m.includes('no client address'))).toHaveLength(1);
+  });
+
   it('refuses a non-function ip option at setup', () => {
     expect(() => tollgate({ policy, ip: '1.2.3.4' as never })).toThrow(
       expect.objectContaining({

@@ -2,4 +2,4 @@
 
 import { packageExports } from '@tollgate/testkit/package-exports';
 
-packageExports('@tollgate/fetch', ['tollgate', 'createHandler', 'withHeaders'], import.meta.url);
+packageExports('@tollgate/fetch', ['tollgate', 'createHandler', 'withHeaders', 'refusal'], import.meta.url);

@@ -15,6 +15,8 @@ for (const [name, Koa] of [
     const counters: RunCounters = { route: 0, errors: 0 };
     const app = new Koa();
     app.proxy = trustProxy;
+    // One trusted proxy: believe only the X-Forwarded-For entry it appended.
+    app.maxIpsCount = 1;
     app.silent = true;
     app.on('error', () => {
       counters.errors += 1;

@@ -330,11 +330,11 @@ export const CONFORMANCE_CASES: readonly Case[] = [
     routeRuns: 1,
   },
   {
-    name: 'a trusted proxy sets the limited IP with X-Forwarded-For',
+    name: 'a trusted proxy sets the limited IP: the entry it appended, not one the client wrote',
     trustProxy: true,
     steps: [
       {
-        headers: web(['X-Forwarded-For', '203.0.113.50']),
+        headers: web(['X-Forwarded-For', '198.51.100.66, 203.0.113.50']),
         expect: { status: 200, headers: { 'x-source-ip': '203.0.113.50' } },
       },
     ],
