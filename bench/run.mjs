@@ -1,7 +1,10 @@
-// Runs Tollgate's benchmarks and prints a table; `--quick` is the smoke test's tiny version.
+// Runs Tollgate's benchmarks and prints a table each; `--quick` is the smoke test's tiny version.
 //
-//   node bench/run.mjs            full run, writes bench/results/decision.json
-//   node bench/run.mjs --quick    a few seconds, writes to a temp dir (or --out DIR)
+//   node bench/run.mjs                 full run, writes bench/results/{decision,redis}.json
+//   node bench/run.mjs --quick         a few seconds, writes to a temp dir (or --out DIR)
+//   node bench/run.mjs --only redis    one benchmark (decision, redis)
+//
+// The Redis benchmark needs a Redis server: REDIS_URL, else redis://127.0.0.1:6379.
 
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,64 +13,23 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PROFILES, runDecisionBenchmark, TARGET_RATIO } from './decision.mjs';
 import { fmt, machineInfo, table } from './lib/report.mjs';
+import { REDIS_PROFILES, REDIS_TARGET_RATIO, runRedisBenchmark } from './redis.mjs';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
+    only: { type: 'string' },
   },
 });
+const BENCHMARKS = ['decision', 'redis'];
+if (args.only !== undefined && !BENCHMARKS.includes(args.only)) {
+  console.error(`--only: expected one of ${BENCHMARKS.join(', ')}`);
+  process.exit(2);
+}
 
 const mode = args.quick ? 'quick' : 'full';
-const profile = PROFILES[mode];
 const machine = machineInfo();
-
-console.log(`Tollgate decision benchmark (${mode})`);
-console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}`);
-console.log(
-  `${profile.ips} distinct IPs cycled, ${profile.batch} ops per sample, ` +
-    `${profile.timeMs} ms per task after ${profile.warmupMs} ms warm-up\n`,
-);
-
-const result = await runDecisionBenchmark(profile);
-
-const row = (c) => [
-  c.name,
-  fmt(c.meanNs),
-  fmt(c.p50Ns),
-  fmt(c.p99Ns),
-  `±${fmt(c.rmePct, 2)}%`,
-  c.opsPerSec.toLocaleString('en-US'),
-  c.vsTollgate === undefined ? '1.00' : c.vsTollgate.ratio.toFixed(2),
-];
-console.log(
-  table(
-    ['contender', 'mean ns/op', 'p50', 'p99', 'rme', 'ops/s', 'peer/Tollgate'],
-    result.contenders.map(row),
-  ),
-);
-console.log(
-  "(p50/p99 are of per-op averages over each sample's batch; ratio > 1 means Tollgate is faster)\n",
-);
-
-for (const c of result.contenders.slice(1)) {
-  console.log(`Tollgate full check is ${c.vsTollgate.words} ${c.name}`);
-}
-const { target } = result;
-console.log(
-  `\nTarget: ${target.description}: ${target.met ? 'MET' : 'MISSED'} ` +
-    `(${target.measured.toFixed(2)}× measured, ${TARGET_RATIO}× required)` +
-    `${target.met ? '' : '; see docs/performance.md for where the time goes'}\n`,
-);
-
-console.log('Where a Tollgate check spends its time (each part measured alone):');
-console.log(
-  table(
-    ['part', 'mean ns/op', 'p50', 'p99', 'rme'],
-    result.parts.map((p) => [p.name, fmt(p.meanNs), fmt(p.p50Ns), fmt(p.p99Ns), `±${fmt(p.rmePct, 2)}%`]),
-  ),
-);
-
 // A quick run is a smoke test: it must not touch the committed results.
 const outDir =
   args.out ??
@@ -75,6 +37,95 @@ const outDir =
     ? mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
     : fileURLToPath(new URL('./results/', import.meta.url)));
 mkdirSync(outDir, { recursive: true });
-const outFile = join(outDir, 'decision.json');
-writeFileSync(outFile, `${JSON.stringify({ benchmark: 'decision', mode, machine, ...result }, null, 2)}\n`);
-console.log(`\nWrote ${outFile}`);
+
+function save(name, result) {
+  const outFile = join(outDir, `${name}.json`);
+  writeFileSync(outFile, `${JSON.stringify({ benchmark: name, mode, machine, ...result }, null, 2)}\n`);
+  console.log(`\nWrote ${outFile}\n`);
+}
+
+console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}\n`);
+
+async function decisionBenchmark() {
+  const profile = PROFILES[mode];
+  console.log(`== Decision benchmark, memory store (${mode})`);
+  console.log(
+    `${profile.ips} distinct IPs cycled, ${profile.batch} ops per sample, ` +
+      `${profile.timeMs} ms per task after ${profile.warmupMs} ms warm-up\n`,
+  );
+  const result = await runDecisionBenchmark(profile);
+
+  const row = (c) => [
+    c.name,
+    fmt(c.meanNs),
+    fmt(c.p50Ns),
+    fmt(c.p99Ns),
+    `±${fmt(c.rmePct, 2)}%`,
+    c.opsPerSec.toLocaleString('en-US'),
+    c.vsTollgate === undefined ? '1.00' : c.vsTollgate.ratio.toFixed(2),
+  ];
+  console.log(
+    table(
+      ['contender', 'mean ns/op', 'p50', 'p99', 'rme', 'ops/s', 'peer/Tollgate'],
+      result.contenders.map(row),
+    ),
+  );
+  console.log(
+    "(p50/p99 are of per-op averages over each sample's batch; ratio > 1 means Tollgate is faster)\n",
+  );
+
+  for (const c of result.contenders.slice(1)) {
+    console.log(`Tollgate full check is ${c.vsTollgate.words} ${c.name}`);
+  }
+  const { target } = result;
+  console.log(
+    `\nTarget: ${target.description}: ${target.met ? 'MET' : 'MISSED'} ` +
+      `(${target.measured.toFixed(2)}× measured, ${TARGET_RATIO}× required)` +
+      `${target.met ? '' : '; see docs/performance.md for where the time goes'}\n`,
+  );
+
+  console.log('Where a Tollgate check spends its time (each part measured alone):');
+  console.log(
+    table(
+      ['part', 'mean ns/op', 'p50', 'p99', 'rme'],
+      result.parts.map((p) => [p.name, fmt(p.meanNs), fmt(p.p50Ns), fmt(p.p99Ns), `±${fmt(p.rmePct, 2)}%`]),
+    ),
+  );
+  save('decision', result);
+}
+
+async function redisBenchmark() {
+  const profile = REDIS_PROFILES[mode];
+  console.log(`== Redis benchmark (${mode})`);
+  console.log(
+    `${profile.ips} distinct IPs cycled, ${profile.timeMs} ms per round, median of ${profile.rounds} ` +
+      'round(s), Tollgate and the peer alternating\n',
+  );
+  const result = await runRedisBenchmark(profile);
+  console.log(`Redis: ${result.redis}`);
+  console.log(
+    table(
+      ['concurrent requests', 'Tollgate checks/s', 'RateLimiterRedis consumes/s', 'Tollgate/peer'],
+      result.rows.map((r) => [
+        String(r.concurrency),
+        r.tollgatePerSec.toLocaleString('en-US'),
+        r.peerPerSec.toLocaleString('en-US'),
+        r.ratio.toFixed(2),
+      ]),
+    ),
+  );
+  console.log('(Tollgate: URL-free key, per-IP and daily counters in one script; the peer: one counter)\n');
+  const { exhausted, target } = result;
+  console.log(
+    `Exhausted key: ${exhausted.checks} refused checks needed ${exhausted.roundTrips} Redis round trips ` +
+      `(${exhausted.withoutRoundTripPct}% answered locally)`,
+  );
+  console.log(
+    `Target: ${target.description}: ${target.met ? 'MET' : 'MISSED'} ` +
+      `(${target.measured.toFixed(2)}× at the worst concurrency, ${REDIS_TARGET_RATIO}× required)`,
+  );
+  save('redis', result);
+}
+
+if (args.only === undefined || args.only === 'decision') await decisionBenchmark();
+if (args.only === undefined || args.only === 'redis') await redisBenchmark();

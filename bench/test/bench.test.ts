@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findRedis, type RedisTarget } from '@tollgate/testkit/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -13,12 +14,19 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('bench/run.mjs --quick', () => {
   let run: SpawnSyncReturns<string>;
-  beforeAll(() => {
+  let redis: RedisTarget | undefined;
+  beforeAll(async () => {
+    // The Redis benchmark runs against the same Redis the Redis suites use (or one started for the run).
+    redis = await findRedis();
     run = spawnSync(process.execPath, ['bench/run.mjs', '--quick', '--out', outDir], {
       cwd: ROOT,
       encoding: 'utf8',
-      timeout: 15_000,
+      timeout: 30_000,
+      env: { ...process.env, REDIS_URL: redis.url },
     });
+  });
+  afterAll(async () => {
+    await redis?.stop();
   });
 
   it('exits 0', () => {
@@ -47,5 +55,17 @@ describe('bench/run.mjs --quick', () => {
       'erl-as-is',
     ]);
     for (const c of json.contenders) expect(c.meanNs).toBeGreaterThan(0);
+  });
+
+  it('runs the Redis benchmark: both contenders at every concurrency, and the exhausted-key share', () => {
+    expect(run.stdout).toContain('== Redis benchmark (quick)');
+    expect(run.stdout).toMatch(/Exhausted key: \d+ refused checks needed \d+ Redis round trips/);
+    const json = JSON.parse(readFileSync(join(outDir, 'redis.json'), 'utf8'));
+    expect(json.rows.map((r: { concurrency: number }) => r.concurrency)).toEqual([1, 4]);
+    for (const row of json.rows) {
+      expect(row.tollgatePerSec).toBeGreaterThan(0);
+      expect(row.peerPerSec).toBeGreaterThan(0);
+    }
+    expect(json.exhausted.withoutRoundTripPct).toBe(100);
   });
 });

@@ -1,0 +1,76 @@
+// Options of createRedisStore: defaults, and a named ERR_TOLLGATE_INVALID_OPTIONS for every bad one.
+
+import { TollgateError } from '@tollgate/core';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { createRedisStore, type RedisStore, type RedisStoreOptions } from '../src/index.js';
+import { parseOptions } from '../src/options.js';
+
+// Never connects: option checks need a client object, not a server.
+const client = new Redis({ lazyConnect: true });
+afterAll(() => client.disconnect());
+
+function codeAndMessage(f: () => unknown): { code: string; message: string } {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(TollgateError);
+    return { code: (e as TollgateError).code, message: (e as Error).message };
+  }
+  throw new Error('expected a TollgateError');
+}
+
+describe('createRedisStore options', () => {
+  it('fills in the defaults', () => {
+    expect(parseOptions({ client })).toEqual({
+      client,
+      prefix: 'tollgate:',
+      timeoutMs: 100,
+      exhaustedCacheSize: 10_000,
+      expireSlackMs: 60_000,
+    });
+    expect(parseOptions({ client, prefix: undefined, timeoutMs: undefined }).timeoutMs).toBe(100);
+  });
+
+  it.each([
+    [undefined, 'options:'],
+    [null, 'options:'],
+    [[], 'options:'],
+    [{}, 'options.client:'],
+    [{ client: {} }, 'options.client:'],
+    [{ client: { defineCommand() {} } }, 'options.client:'],
+    [{ client: new Redis({ lazyConnect: true, keyPrefix: 'app{1}:' }) }, 'options.client: its keyPrefix'],
+    [{ client, prefix: '' }, 'options.prefix:'],
+    [{ client, prefix: 'a{b}:' }, 'options.prefix:'],
+    [{ client, prefix: 7 }, 'options.prefix:'],
+    [{ client, timeoutMs: 0 }, 'options.timeoutMs: expected a positive integer, got 0'],
+    [{ client, timeoutMs: 1.5 }, 'options.timeoutMs:'],
+    [{ client, timeoutMs: '50' }, 'options.timeoutMs:'],
+    [{ client, timeoutMs: 2 ** 31 }, 'options.timeoutMs:'],
+    [{ client, exhaustedCacheSize: -1 }, 'options.exhaustedCacheSize:'],
+    [{ client, exhaustedCacheSize: Number.NaN }, 'options.exhaustedCacheSize:'],
+    [{ client, expireSlackMs: 999 }, 'options.expireSlackMs:'],
+    [{ client, expireSlackMs: 86_400_001 }, 'options.expireSlackMs:'],
+    [{ client, timeout: 50 }, 'options.timeout: unknown option'],
+  ])('%j → ERR_TOLLGATE_INVALID_OPTIONS naming the option', (options, start) => {
+    const { code, message } = codeAndMessage(() => createRedisStore(options as RedisStoreOptions));
+    expect(code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
+    expect(message.startsWith(start)).toBe(true);
+  });
+
+  it('accepts a client with a brace-free ioredis keyPrefix, and 0 to turn the cache off', () => {
+    const prefixed = new Redis({ lazyConnect: true, keyPrefix: 'app:' });
+    expect(() => createRedisStore({ client: prefixed, exhaustedCacheSize: 0 })).not.toThrow();
+    prefixed.disconnect();
+  });
+
+  it('types: consume may answer synchronously; stats() is part of the API', () => {
+    expectTypeOf(createRedisStore).parameter(0).toEqualTypeOf<RedisStoreOptions>();
+    expectTypeOf<RedisStore['stats']>().returns.toEqualTypeOf<{
+      readonly roundTrips: number;
+      readonly cacheHits: number;
+      readonly failures: number;
+    }>();
+    expectTypeOf<ReturnType<RedisStore['clear']>>().toEqualTypeOf<Promise<void>>();
+  });
+});
