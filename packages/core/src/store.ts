@@ -6,7 +6,11 @@ export interface CounterSpec {
   readonly key: string;
   /** The cap: the counter may be incremented only while its value is below it. */
   readonly limit: number;
-  /** Epoch ms when the counter may be forgotten (the next local midnight). */
+  /**
+   * Epoch ms when the counter may be forgotten (the next local midnight). Always the same for
+   * a given `key` until then, as the key names its day; a store may treat a spec with the same
+   * key and another `expiresAt` as a new counter.
+   */
   readonly expiresAt: number;
   /**
    * The key and day the counter belongs to. Counters consumed together always share it, so a

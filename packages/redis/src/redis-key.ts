@@ -9,13 +9,17 @@ import type { CounterSpec } from '@tollgate/core';
  * the shards.
  *
  * `rest` is what follows the scope in the counter key (`:daily`, `:ip:203.0.113.7`), so the
- * engine's keys read `tollgate:{shop-web:2026-11-23}:daily`. A counter key that does not
- * start with `${scope}:` is kept whole after a `#`; as the first character of `rest` tells the
- * two forms apart, no two counters share a Redis key.
+ * engine's keys read `tollgate:{shop-web:2026-11-23}:daily@mwtxhc00`. A counter key that does
+ * not start with `${scope}:` is kept whole after a `#`; as the first character of `rest` tells
+ * the two forms apart, no two counters share a Redis key.
+ *
+ * The name ends with the counter's reset instant (`@` and base-36 epoch ms). A counter's key
+ * names its day, so in practice this never changes; but it means a key is never reused past its
+ * reset instant (same counter, new `expiresAt`: a new key), so the script needs no expiry check.
  *
  * @example
  * redisKey('tollgate:', { key: 'shop-web:2026-11-23:daily', scope: 'shop-web:2026-11-23', limit: 10, expiresAt });
- * // 'tollgate:{shop-web:2026-11-23}:daily'
+ * // 'tollgate:{shop-web:2026-11-23}:daily@mwtxhc00'
  */
 export function redisKey(prefix: string, spec: CounterSpec): string {
   const { key, scope } = spec;
@@ -23,7 +27,7 @@ export function redisKey(prefix: string, spec: CounterSpec): string {
     key.startsWith(scope) && (key.length === scope.length || key.charCodeAt(scope.length) === COLON)
       ? key.slice(scope.length)
       : `#${key}`;
-  return `${prefix}{${hashTag(scope)}}${rest}`;
+  return `${prefix}{${hashTag(scope)}}${rest}@${Math.ceil(spec.expiresAt).toString(36)}`;
 }
 
 const COLON = 58;

@@ -10,7 +10,7 @@ import { redisKey } from './redis-key.js';
 
 /** Counters of a {@link RedisStore}, for monitoring and benchmarks. */
 export interface RedisStoreStats {
-  /** Consume scripts sent to Redis. */
+  /** Consume script calls sent to Redis (one per batch of checks that arrived together). */
   readonly roundTrips: number;
   /** Checks refused from the exhausted-counter cache, without a round trip. */
   readonly cacheHits: number;
@@ -64,45 +64,102 @@ const ALLOWED_NO_COUNTERS: ConsumeResult = Object.freeze({
  */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const { client, prefix, timeoutMs, exhaustedCacheSize, expireSlackMs } = parseOptions(options);
-  // One command per number of counters, defined on first use. defineCommand sends EVALSHA and,
-  // when Redis answers NOSCRIPT (after SCRIPT FLUSH, a restart or a failover), resends the
-  // script with EVAL: no script bookkeeping here. A fixed numberOfKeys matters on a Cluster
-  // with auto-pipelining, which routes a script call by its first argument: that must be a
-  // key, not the key count.
+  // One command per number of keys. defineCommand sends EVALSHA and, when Redis answers
+  // NOSCRIPT (after SCRIPT FLUSH, a restart or a failover), resends the script with EVAL: no
+  // script bookkeeping here. A fixed numberOfKeys matters on a Cluster with auto-pipelining,
+  // which routes a script call by its first argument: that must be a key, not the key count.
+  // All are defined up front: an auto-pipeline already open copies the client's commands when
+  // it is created, and would not know one defined later in the same tick.
   const commands: ConsumeCommand[] = [];
-  const commandFor = (n: number): ConsumeCommand => {
-    let command = commands[n];
-    if (command === undefined) {
-      const name = `${CONSUME_COMMAND}x${n}`;
-      client.defineCommand(name, { lua: CONSUME_SCRIPT, numberOfKeys: n });
-      command = (client as unknown as Record<string, ConsumeCommand>)[name]?.bind(client) as ConsumeCommand;
-      commands[n] = command;
-    }
-    return command;
-  };
+  for (let keyCount = 1; keyCount <= MAX_BATCH_KEYS; keyCount++) {
+    const name = `${CONSUME_COMMAND}x${keyCount}`;
+    client.defineCommand(name, { lua: CONSUME_SCRIPT, numberOfKeys: keyCount });
+    commands[keyCount] = (client as unknown as Record<string, ConsumeCommand>)[name]?.bind(
+      client,
+    ) as ConsumeCommand;
+  }
+  const commandFor = (keyCount: number): ConsumeCommand => commands[keyCount] as ConsumeCommand;
   const exhausted = new ExhaustedCache(exhaustedCacheSize);
   const slack = String(expireSlackMs);
+  // Checks waiting for the next flush, one batch per scope (a Cluster runs a script on one slot).
+  const batches = new Map<string, Batch>();
+  // Script calls in flight per scope: a check for an idle scope goes out at once.
+  const inFlight = new Map<string, number>();
+  let flushScheduled = false;
   let closed = false;
   let roundTrips = 0;
   let cacheHits = 0;
   let failures = 0;
 
+  const storeError = (message: string, cause?: unknown): TollgateError =>
+    new TollgateError('ERR_TOLLGATE_STORE', `redis store: ${message}`, cause === undefined ? {} : { cause });
   const fail = (message: string, cause?: unknown): Promise<never> => {
     failures += 1;
-    return Promise.reject(
-      new TollgateError(
-        'ERR_TOLLGATE_STORE',
-        `redis store: ${message}`,
-        cause === undefined ? {} : { cause },
-      ),
+    return Promise.reject(storeError(message, cause));
+  };
+
+  const send = (scope: string, batch: Batch): void => {
+    const { checks } = batch;
+    const keys: string[] = [];
+    const argv: string[] = [slack];
+    const sizes: number[] = new Array(checks.length);
+    for (let c = 0; c < checks.length; c++) {
+      const specs = (checks[c] as Check).specs;
+      sizes[c] = specs.length;
+      argv.push(String(specs.length));
+      for (const spec of specs) {
+        keys.push(redisKey(prefix, spec));
+        argv.push(String(spec.limit), String(Math.ceil(spec.expiresAt)));
+      }
+    }
+    const failAll = (error: TollgateError): void => {
+      failures += checks.length;
+      for (const check of checks) check.reject(error);
+    };
+    roundTrips += 1;
+    let sent: Promise<unknown>;
+    try {
+      sent = commandFor(keys.length)(...keys, ...argv);
+    } catch (e) {
+      failAll(storeError(e instanceof Error ? e.message : String(e), e));
+      return;
+    }
+    inFlight.set(scope, (inFlight.get(scope) ?? 0) + 1);
+    const settled = () => {
+      const left = (inFlight.get(scope) ?? 1) - 1;
+      if (left === 0) inFlight.delete(scope);
+      else inFlight.set(scope, left);
+    };
+    sent.then(settled, settled);
+    const timedOut = () => storeError(`Redis did not answer within ${timeoutMs} ms`);
+    withDeadline(sent, timeoutMs, timedOut).then(
+      (reply) => {
+        let results: ConsumeResult[];
+        try {
+          results = decodeReply(reply, sizes);
+        } catch (e) {
+          failAll(e as TollgateError);
+          return;
+        }
+        for (let c = 0; c < checks.length; c++) {
+          const check = checks[c] as Check;
+          const result = results[c] as ConsumeResult;
+          for (let i = 0; i < check.specs.length; i++) {
+            exhausted.remember(check.specs[i] as CounterSpec, result.counts[i] as number);
+          }
+          check.resolve(result);
+        }
+      },
+      (e: unknown) => {
+        failAll(e instanceof TollgateError ? e : storeError(e instanceof Error ? e.message : String(e), e));
+      },
     );
   };
-  const timedOut = (): Error => {
-    failures += 1;
-    return new TollgateError(
-      'ERR_TOLLGATE_STORE',
-      `redis store: Redis did not answer within ${timeoutMs} ms`,
-    );
+
+  const flush = (): void => {
+    flushScheduled = false;
+    for (const [scope, batch] of batches) send(scope, batch);
+    batches.clear();
   };
 
   return {
@@ -123,33 +180,33 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         if (status === 'wait') client.connect().catch(() => {});
         return fail(`Redis is not ready (client status "${status}")`);
       }
-      const args = new Array<string>(n + 2 + 2 * n);
-      args[n] = String(now);
-      args[n + 1] = slack;
-      for (let i = 0; i < n; i++) {
-        const spec = specs[i] as CounterSpec;
-        args[i] = redisKey(prefix, spec);
-        args[n + 2 + 2 * i] = String(spec.limit);
-        args[n + 3 + 2 * i] = String(Math.ceil(spec.expiresAt));
-      }
-      roundTrips += 1;
-      let sent: Promise<unknown>;
-      try {
-        sent = commandFor(n)(...args);
-      } catch (e) {
-        return fail(e instanceof Error ? e.message : String(e), e);
-      }
-      return withDeadline(sent, timeoutMs, timedOut).then(
-        (reply) => {
-          const result = decodeReply(reply);
-          for (let i = 0; i < n; i++) exhausted.remember(specs[i] as CounterSpec, result.counts[i] as number);
-          return result;
-        },
-        (e: unknown) => {
-          if (e instanceof TollgateError) throw e;
-          return fail(e instanceof Error ? e.message : String(e), e);
-        },
-      );
+      return new Promise<ConsumeResult>((resolve, reject) => {
+        const scope = (specs[0] as CounterSpec).scope;
+        // A check for a scope with nothing in flight goes out at once: no added latency for a
+        // lone request.
+        if (!inFlight.has(scope) && !batches.has(scope)) {
+          send(scope, { checks: [{ specs, resolve, reject }], keyCount: n });
+          return;
+        }
+        // Under load, checks arriving in the same turn of the event loop (the requests one poll
+        // of the sockets delivered) go out as one script call after it: one round trip and one
+        // command for Redis to dispatch, instead of one per check.
+        let batch = batches.get(scope);
+        if (batch !== undefined && batch.keyCount + n > MAX_BATCH_KEYS) {
+          send(scope, batch);
+          batch = undefined;
+        }
+        if (batch === undefined) {
+          batch = { checks: [], keyCount: 0 };
+          batches.set(scope, batch);
+        }
+        batch.checks.push({ specs, resolve, reject });
+        batch.keyCount += n;
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+      });
     },
 
     async clear(): Promise<void> {
@@ -167,3 +224,21 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
   };
 }
+
+/** One check waiting in a batch. */
+interface Check {
+  readonly specs: readonly CounterSpec[];
+  resolve(result: ConsumeResult): void;
+  reject(error: Error): void;
+}
+
+interface Batch {
+  readonly checks: Check[];
+  keyCount: number;
+}
+
+/**
+ * Most keys in one script call. Bounds the work Redis does in one go (other clients wait while
+ * a script runs) and the number of command definitions (one per key count).
+ */
+const MAX_BATCH_KEYS = 64;

@@ -218,8 +218,10 @@ function topology(
         expect(sent.filter((s) => s.port === w.port && s.status === 200).length).toBeGreaterThan(50);
 
       const day = new Date().toISOString().slice(0, 10);
-      expect(await env.client.get(`${prefix}{cross-daily:${day}}:daily`)).toBe('150');
-      expect(await env.client.get(`${prefix}{cross-ip:${day}}:daily`)).toBe('160');
+      // The keys are in UTC: their day ends at the next UTC midnight, which their names carry.
+      const at = `@${(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toString(36)}`;
+      expect(await env.client.get(`${prefix}{cross-daily:${day}}:daily${at}`)).toBe('150');
+      expect(await env.client.get(`${prefix}{cross-ip:${day}}:daily${at}`)).toBe('160');
     });
   });
 }

@@ -22,13 +22,15 @@ const FC = { numRuns: 500 } as const;
 describe('redisKey', () => {
   it('reads prefix + {scope} + the rest of the engine’s counter key', () => {
     const scope = 'shop-web:2026-11-23';
-    expect(redisKey('tollgate:', spec(scope, `${scope}:daily`))).toBe('tollgate:{shop-web:2026-11-23}:daily');
-    expect(redisKey('tollgate:', spec(scope, `${scope}:ip:2001:db8::/64`))).toBe(
-      'tollgate:{shop-web:2026-11-23}:ip:2001:db8::/64',
+    expect(redisKey('tollgate:', spec(scope, `${scope}:daily`))).toBe(
+      'tollgate:{shop-web:2026-11-23}:daily@0',
     );
-    expect(redisKey('t:', spec(scope, 'elsewhere'))).toBe('t:{shop-web:2026-11-23}#elsewhere');
-    expect(redisKey('t:', spec('a{b}', 'k'))).toBe('t:{a%7Bb%7D}#k');
-    expect(redisKey('t:', spec('', 'k'))).toBe('t:{%}#k');
+    expect(redisKey('tollgate:', spec(scope, `${scope}:ip:2001:db8::/64`))).toBe(
+      'tollgate:{shop-web:2026-11-23}:ip:2001:db8::/64@0',
+    );
+    expect(redisKey('t:', spec(scope, 'elsewhere'))).toBe('t:{shop-web:2026-11-23}#elsewhere@0');
+    expect(redisKey('t:', spec('a{b}', 'k'))).toBe('t:{a%7Bb%7D}#k@0');
+    expect(redisKey('t:', spec('', 'k'))).toBe('t:{%}#k@0');
   });
 
   it('puts every counter of one scope in the same, non-empty hash slot', () => {

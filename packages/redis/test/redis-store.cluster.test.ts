@@ -47,7 +47,7 @@ describe('redis store on a cluster', () => {
 
     for (const scope of scopes) {
       const [ip, daily] = specs(scope, expiresAt).map(
-        (s) => `${prefix}{${scope}}${s.key.slice(scope.length)}`,
+        (s) => `${prefix}{${scope}}${s.key.slice(scope.length)}@${expiresAt.toString(36)}`,
       );
       const slots = await Promise.all([ip, daily].map((k) => client.cluster('KEYSLOT', k as string)));
       expect(slots[0]).toBe(slots[1]);

@@ -99,10 +99,11 @@ describe('redis store on its own server', () => {
     await s.consume(counters('shop-web:2026-11-23', { ip: 5, daily: 10 }, expiresAt), Date.now());
     await s.consume([{ key: 'other', limit: 5, expiresAt, scope: 'shop-web:2026-11-23' }], Date.now());
     const keys = (await own.keys(`${prefix}*`)).sort();
+    const at = `@${expiresAt.toString(36)}`;
     expect(keys).toEqual([
-      `${prefix}{shop-web:2026-11-23}#other`,
-      `${prefix}{shop-web:2026-11-23}:daily`,
-      `${prefix}{shop-web:2026-11-23}:ip:203.0.113.7`,
+      `${prefix}{shop-web:2026-11-23}#other${at}`,
+      `${prefix}{shop-web:2026-11-23}:daily${at}`,
+      `${prefix}{shop-web:2026-11-23}:ip:203.0.113.7${at}`,
     ]);
     for (const key of keys) {
       expect(await own.get(key)).toBe('1');
@@ -118,7 +119,7 @@ describe('redis store on its own server', () => {
     const counts = [];
     for (let i = 0; i < 4; i++) counts.push(await s.consume(specs, then));
     expect(counts.map((r) => r.allowed)).toEqual([true, true, true, false]);
-    const ttl = await own.pttl(`${prefix}{past:2020-01-01}:daily`);
+    const ttl = await own.pttl(`${prefix}{past:2020-01-01}:daily@${Date.UTC(2020, 0, 2).toString(36)}`);
     expect(ttl).toBeGreaterThan(8_000);
     expect(ttl).toBeLessThanOrEqual(10_000);
   });
@@ -155,9 +156,26 @@ describe('redis store on its own server', () => {
     expect(b.stats()).toEqual({ roundTrips: 1, cacheHits: 1, failures: 0 });
   });
 
+  it('sends concurrent checks of one key as batched script calls, each check still atomic', async () => {
+    const s = store({ exhaustedCacheSize: 0 });
+    const specs = counters('batch:2026-11-23', { ip: 1_000, daily: 50 }, Date.now() + DAY);
+    const results = await Promise.all(Array.from({ length: 80 }, () => s.consume(specs, Date.now())));
+    const allowed = results.filter((r) => r.allowed);
+    expect(allowed).toHaveLength(50);
+    expect(allowed.map((r) => r.counts[1]).sort((a, b) => (a as number) - (b as number))).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    // Refused checks changed nothing: they all saw the per-IP counter at 50.
+    expect(results.filter((r) => !r.allowed).every((r) => r.refusedBy === 1 && r.counts[0] === 50)).toBe(
+      true,
+    );
+    expect(s.stats().roundTrips).toBeLessThan(10);
+  });
+
   it('asks Redis again when the limit is raised past a cached count', async () => {
     const s = store();
-    const spec = (limit: number) => counters('raise:2026-11-23', { daily: limit }, Date.now() + DAY);
+    const expiresAt = Date.now() + DAY;
+    const spec = (limit: number) => counters('raise:2026-11-23', { daily: limit }, expiresAt);
     await s.consume(spec(1), Date.now());
     expect((await s.consume(spec(1), Date.now())).allowed).toBe(false);
     expect(await s.consume(spec(2), Date.now())).toEqual({ allowed: true, refusedBy: -1, counts: [2] });
@@ -174,14 +192,16 @@ describe('redis store on its own server', () => {
     const base = uniquePrefix('clear');
     const mine = createRedisStore({ client: own, prefix: `${base}a*[b]:` });
     const theirs = createRedisStore({ client: own, prefix: `${base}aXb:` });
-    const specs = counters('clear:2026-11-23', { ip: 5, daily: 5 }, Date.now() + DAY);
+    const expiresAt = Date.now() + DAY;
+    const at = `@${expiresAt.toString(36)}`;
+    const specs = counters('clear:2026-11-23', { ip: 5, daily: 5 }, expiresAt);
     await mine.consume(specs, Date.now());
     await theirs.consume(specs, Date.now());
     await own.set(`${base}unrelated`, 'x');
     await mine.clear();
     expect((await own.keys(`${base}*`)).sort()).toEqual([
-      `${base}aXb:{clear:2026-11-23}:daily`,
-      `${base}aXb:{clear:2026-11-23}:ip:203.0.113.7`,
+      `${base}aXb:{clear:2026-11-23}:daily${at}`,
+      `${base}aXb:{clear:2026-11-23}:ip:203.0.113.7${at}`,
       `${base}unrelated`,
     ]);
     expect((await mine.consume(specs, Date.now())).counts).toEqual([1, 1]);
@@ -192,9 +212,10 @@ describe('redis store on its own server', () => {
     const prefixed = await connectRedis(server.url, { keyPrefix });
     try {
       const s = createRedisStore({ client: prefixed, prefix: 'app:' });
-      const specs = counters('kp:2026-11-23', { daily: 5 }, Date.now() + DAY);
+      const expiresAt = Date.now() + DAY;
+      const specs = counters('kp:2026-11-23', { daily: 5 }, expiresAt);
       await s.consume(specs, Date.now());
-      expect(await own.get(`${keyPrefix}app:{kp:2026-11-23}:daily`)).toBe('1');
+      expect(await own.get(`${keyPrefix}app:{kp:2026-11-23}:daily@${expiresAt.toString(36)}`)).toBe('1');
       await s.clear();
       expect(await own.keys(`${keyPrefix}*`)).toEqual([]);
     } finally {
@@ -205,10 +226,12 @@ describe('redis store on its own server', () => {
   it('takes about 100 bytes per key by MEMORY USAGE (the README’s figures)', async () => {
     const prefix = 'tollgate:';
     const s = createRedisStore({ client: own, prefix });
-    await s.consume(counters('shop-web:2026-11-23', { ip: 5, daily: 10 }, Date.now() + DAY), Date.now());
-    const usage = async (key: string) => Number(await own.call('MEMORY', 'USAGE', `${prefix}${key}`));
-    expect(await usage('{shop-web:2026-11-23}:daily')).toBeLessThanOrEqual(88);
-    expect(await usage('{shop-web:2026-11-23}:ip:203.0.113.7')).toBeLessThanOrEqual(104);
+    const expiresAt = Date.now() + DAY;
+    await s.consume(counters('shop-web:2026-11-23', { ip: 5, daily: 10 }, expiresAt), Date.now());
+    const at = `@${expiresAt.toString(36)}`;
+    const usage = async (key: string) => Number(await own.call('MEMORY', 'USAGE', `${prefix}${key}${at}`));
+    expect(await usage('{shop-web:2026-11-23}:daily')).toBeLessThanOrEqual(104);
+    expect(await usage('{shop-web:2026-11-23}:ip:203.0.113.7')).toBeLessThanOrEqual(120);
     await s.clear();
   });
 });

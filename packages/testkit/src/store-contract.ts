@@ -18,6 +18,8 @@ function freshKey(label: string): string {
 }
 
 const DAY = 86_400_000;
+/** A counter's reset instant is fixed (the end of its key's day), as the engine hands it out. */
+const TOMORROW = Date.now() + DAY;
 const SCOPE = `contract-${process.pid}-${Date.now().toString(36)}`;
 
 /**
@@ -39,7 +41,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     });
 
     // One scope for the whole suite: any counters may then be consumed together.
-    const spec = (key: string, limit: number, expiresAt = Date.now() + DAY): CounterSpec => ({
+    const spec = (key: string, limit: number, expiresAt = TOMORROW): CounterSpec => ({
       key,
       limit,
       expiresAt,
