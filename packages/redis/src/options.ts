@@ -25,7 +25,8 @@ export interface RedisStoreOptions {
   prefix?: string | undefined;
   /**
    * How long one check waits for Redis, in ms, before its promise rejects (the engine's
-   * `failureMode` then decides the request). Default: `100`.
+   * `failureMode` then decides the request). Default: `50`, long enough for a healthy Redis
+   * under load, short enough that a stalled one never holds requests up.
    */
   timeoutMs?: number | undefined;
   /**
@@ -74,7 +75,7 @@ export function parseOptions(options: unknown): RedisStoreConfig {
   return {
     client,
     prefix,
-    timeoutMs: integer(o.timeoutMs, 'timeoutMs', 100, 1, MAX_TIMER_MS, 'a positive integer'),
+    timeoutMs: integer(o.timeoutMs, 'timeoutMs', 50, 1, MAX_TIMER_MS, 'a positive integer'),
     exhaustedCacheSize: integer(
       o.exhaustedCacheSize,
       'exhaustedCacheSize',

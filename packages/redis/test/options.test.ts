@@ -25,11 +25,11 @@ describe('createRedisStore options', () => {
     expect(parseOptions({ client })).toEqual({
       client,
       prefix: 'tollgate:',
-      timeoutMs: 100,
+      timeoutMs: 50,
       exhaustedCacheSize: 10_000,
       expireSlackMs: 60_000,
     });
-    expect(parseOptions({ client, prefix: undefined, timeoutMs: undefined }).timeoutMs).toBe(100);
+    expect(parseOptions({ client, prefix: undefined, timeoutMs: undefined }).timeoutMs).toBe(50);
   });
 
   it.each([
