@@ -25,6 +25,8 @@ export function createApp({ policy, log = () => {}, now }) {
   const engine = createEngine({ policy, onEvent: log, ...(now ? { now } : {}) });
   const app = express();
   app.disable('x-powered-by');
+  // Kept for the server: it reloads the policy on SIGHUP and says whether HTTPS is required.
+  app.locals.engine = engine;
   app.get('/health', (_req, res) => res.json({ ok: true }));
   app.use('/v1', tollgate({ engine }));
   app.get('/v1/lookup', (req, res) => {

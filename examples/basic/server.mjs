@@ -20,6 +20,12 @@ const server = app.listen(port, '127.0.0.1', () => {
   const { port: actual } = server.address();
   const base = `http://127.0.0.1:${actual}`;
   console.log(`Tollgate example API listening on ${base} (policy: ${policyFile})`);
+  console.log(
+    process.env.NODE_ENV === 'production'
+      ? 'HTTPS required: yes (NODE_ENV=production); plain-HTTP requests get 403 https_required'
+      : 'HTTPS required: no (NODE_ENV is not production); run behind TLS in production',
+  );
+  console.log(`Reload the policy without a restart: kill -HUP ${process.pid}`);
   console.log('Try it (keys from the bundled example policy):');
   console.log(`  curl -i ${base}/v1/lookup?q=hello                                   # 401: no key`);
   console.log(`  curl -i -H 'X-Api-Key: sk_test_backend_8d2b6e04a1' ${base}/v1/lookup?q=hello`);
@@ -38,6 +44,15 @@ const server = app.listen(port, '127.0.0.1', () => {
   console.log(
     `  for i in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code}\\n' -H 'X-Api-Key: pk_test_trial_5c0e9b2f77' ${base}/v1/lookup; done  # 429 on the 4th`,
   );
+});
+// A changed policy file is picked up on SIGHUP; a bad one is refused and the running policy stays.
+process.on('SIGHUP', () => {
+  try {
+    app.locals.engine.reload(readPolicyFile(policyFile));
+    console.log(`tollgate example: policy reloaded from ${policyFile}`);
+  } catch (e) {
+    console.error(`tollgate example: policy not reloaded: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+  }
 });
 server.on('error', (e) => {
   console.error(`tollgate example: cannot listen on port ${port}: ${e.message}`);

@@ -2,7 +2,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The CLI (`tollgate hash-key`) is built alongside; package.json's bin points at its ESM file.
+  entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -79,6 +79,32 @@ describe('example server', () => {
     }
   });
 
+  it('says whether HTTPS is required, and reloads POLICY_FILE on SIGHUP, keeping the old policy when the new one is bad', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-'));
+    const file = join(dir, 'policy.json');
+    const policy = (key: string) => JSON.stringify({ keys: [{ id: 'svc', key, dailyLimit: 100 }] });
+    writeFileSync(file, policy('sk_test_first_0123456789'));
+    const p = run({ PORT: '0', POLICY_FILE: file, NODE_ENV: 'development' });
+    const [, base] = await waitFor(() => p.out().match(/listening on (http:\/\/127\.0\.0\.1:\d+)/));
+    await waitFor(() => p.out().match(/kill -HUP/));
+    expect(p.out()).toContain('HTTPS required: no');
+    const status = async (key: string) =>
+      (await request(base as string, '/v1/lookup', { headers: [['X-Api-Key', key]] })).status;
+    expect(await status('sk_test_first_0123456789')).toBe(200);
+
+    writeFileSync(file, policy('sk_test_second_0123456789'));
+    p.child.kill('SIGHUP');
+    await waitFor(() => p.out().match(/policy reloaded/));
+    expect(await status('sk_test_first_0123456789')).toBe(401);
+    expect(await status('sk_test_second_0123456789')).toBe(200);
+
+    writeFileSync(file, JSON.stringify({ keys: [{ id: 'svc' }] }));
+    p.child.kill('SIGHUP');
+    await waitFor(() => p.err().match(/policy not reloaded: ERR_TOLLGATE_INVALID_POLICY/));
+    expect(await status('sk_test_second_0123456789')).toBe(200);
+    expect(p.out()).toContain('"type":"config_reload","ok":true');
+  });
+
   it('exits non-zero naming the key and field for a bad POLICY_FILE', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-'));
     const file = join(dir, 'policy.json');

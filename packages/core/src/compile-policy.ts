@@ -4,7 +4,8 @@ import { CounterKeys } from './counter-keys.js';
 import { createDayClock, type DayClock } from './day-window.js';
 import { TollgateError } from './errors.js';
 import { createIpKeyer, type IpKeyer } from './ip-key.js';
-import { describePath, parsePolicySchema, policyError } from './policy-schema.js';
+import { keySha256 } from './key-hash.js';
+import { describePath, parsePolicySchema, policyError, type ValidPolicy } from './policy-schema.js';
 import { cachedMatcher } from './url-match-cache.js';
 import { compileUrlPatterns, type UrlMatcher } from './url-pattern.js';
 
@@ -21,21 +22,38 @@ export interface CompiledKey {
   readonly warnAt: number | undefined;
   readonly perIpDailyLimit: number | undefined;
   readonly ipForwarding: boolean;
+  /** A disabled key is refused with 403 `key_disabled`. */
+  readonly disabled: boolean;
+  /** Where threshold notifications go: email addresses and webhook URLs. */
+  readonly notify: readonly string[];
   readonly clock: DayClock;
   /** This key's counter specs; counter keys start with its id, which the policy restricts to [A-Za-z0-9._-]. */
   readonly counters: CounterKeys;
 }
 
+/** One way to present a key: a credential, possibly with an end. */
+export interface Credential {
+  readonly key: CompiledKey;
+  /** Epoch ms from which the credential no longer works; undefined for no end. */
+  readonly expiresAt: number | undefined;
+}
+
 /** The whole policy, compiled. */
 export interface CompiledPolicy {
-  /** Raw key → compiled key. A Map lookup is O(1) whatever the number of keys. */
-  readonly byKey: ReadonlyMap<string, CompiledKey>;
+  /** Hex SHA-256 of a credential → the key it opens. O(1) whatever the number of keys. */
+  readonly byHash: ReadonlyMap<string, Credential>;
   readonly byId: ReadonlyMap<string, CompiledKey>;
   /** Lower-case name of the forwarding header, as Node presents incoming headers. */
   readonly sourceIpHeader: string;
   /** The header name as configured, for the echo on responses. */
   readonly sourceIpHeaderName: string;
   readonly ipKey: IpKeyer;
+}
+
+/** How a policy is compiled beyond what the policy says. */
+export interface CompileOptions {
+  /** Turns a normalised address into the label its counter key holds (default: the address). */
+  readonly ipLabel?: ((ip: string) => string) | undefined;
 }
 
 /**
@@ -45,19 +63,17 @@ export interface CompiledPolicy {
  * @example
  * const compiled = compilePolicy({ keys: [{ id: 'web', key: 'pk_live_0123456789' }] });
  */
-export function compilePolicy(input: unknown): CompiledPolicy {
+export function compilePolicy(input: unknown, options: CompileOptions = {}): CompiledPolicy {
   const policy = parsePolicySchema(input);
   const issues: string[] = [];
   const at = (path: PropertyKey[]) => describePath(path, input);
   const clocks = new Map<string, DayClock>();
-  const byKey = new Map<string, CompiledKey>();
+  const byHash = new Map<string, Credential>();
   const byId = new Map<string, CompiledKey>();
 
   policy.keys.forEach((k, i) => {
     if (byId.has(k.id)) issues.push(`${at(['keys', i, 'id'])}: duplicate id "${k.id}"`);
-    // Never echo key material, not even a duplicated one.
-    if (byKey.has(k.key))
-      issues.push(`${at(['keys', i, 'key'])}: the same key is already used by "${byKey.get(k.key)?.id}"`);
+    const credentials = credentialsOf(k, i, at, issues);
     if (k.allowedUrls !== undefined && k.ipForwarding === true) {
       issues.push(
         `${at(['keys', i, 'ipForwarding'])}: a key with allowedUrls is used from browsers, where anyone could set the forwarding header to dodge the per-IP cap; use a separate backend key`,
@@ -104,23 +120,70 @@ export function compilePolicy(input: unknown): CompiledPolicy {
       warnAt: k.dailyLimit === undefined ? undefined : Math.ceil(0.9 * k.dailyLimit),
       perIpDailyLimit: k.perIpDailyLimit,
       ipForwarding: k.ipForwarding ?? false,
+      disabled: k.disabled ?? false,
+      notify: Object.freeze([...(k.notify ?? [])]),
       clock: clock ?? createDayClock('UTC'),
-      counters: new CounterKeys(k.id, k.perIpDailyLimit, k.dailyLimit),
+      counters: new CounterKeys(k.id, k.perIpDailyLimit, k.dailyLimit, options.ipLabel),
     };
     if (!byId.has(k.id)) byId.set(k.id, compiled);
-    if (!byKey.has(k.key)) byKey.set(k.key, compiled);
+    for (const c of credentials) {
+      // Never echo key material, not even a duplicated one: name the field and the other key.
+      const other = byHash.get(c.sha256);
+      if (other !== undefined) {
+        issues.push(`${at(c.path)}: the same key is already used by "${other.key.id}"`);
+        continue;
+      }
+      byHash.set(c.sha256, { key: compiled, expiresAt: c.expiresAt });
+    }
   });
 
   if (issues.length > 0) throw policyError(issues);
 
   const name = policy.sourceIpHeader ?? DEFAULT_SOURCE_IP_HEADER;
   return {
-    byKey,
+    byHash,
     byId,
     sourceIpHeader: name.toLowerCase(),
     sourceIpHeaderName: name,
     ipKey: createIpKeyer({ ipv6Prefix: policy.ipv6Prefix ?? 64 }),
   };
+}
+
+interface RawCredential {
+  readonly sha256: string;
+  readonly expiresAt: number | undefined;
+  readonly path: PropertyKey[];
+}
+
+/** The key's credentials, whichever of `key`, `keySha256` or `credentials` the entry uses. */
+function credentialsOf(
+  k: ValidPolicy['keys'][number],
+  i: number,
+  at: (path: PropertyKey[]) => string,
+  issues: string[],
+): RawCredential[] {
+  const forms = [k.key, k.keySha256, k.credentials].filter((f) => f !== undefined).length;
+  if (forms !== 1) {
+    issues.push(
+      `${at(['keys', i])}: give exactly one of key, keySha256 or credentials${forms === 0 ? '' : ' (several given)'}`,
+    );
+    return [];
+  }
+  if (k.key !== undefined)
+    return [{ sha256: keySha256(k.key), expiresAt: undefined, path: ['keys', i, 'key'] }];
+  if (k.keySha256 !== undefined)
+    return [{ sha256: k.keySha256, expiresAt: undefined, path: ['keys', i, 'keySha256'] }];
+  const out: RawCredential[] = [];
+  (k.credentials ?? []).forEach((c, j) => {
+    const path = ['keys', i, 'credentials', j];
+    if ((c.key === undefined) === (c.keySha256 === undefined)) {
+      issues.push(`${at(path)}: give exactly one of key or keySha256`);
+      return;
+    }
+    const sha256 = c.key !== undefined ? keySha256(c.key) : (c.keySha256 as string);
+    out.push({ sha256, expiresAt: c.expiresAt === undefined ? undefined : Date.parse(c.expiresAt), path });
+  });
+  return out;
 }
 
 function messageOf(e: unknown): string {

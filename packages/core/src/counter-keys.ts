@@ -27,6 +27,8 @@ export class CounterKeys {
     private readonly id: string,
     private readonly perIpLimit: number | undefined,
     private readonly dailyLimit: number | undefined,
+    /** How an address appears in its counter key: itself, or a keyed hash of it (ipHashSecret). */
+    private readonly ipLabel: (ip: string) => string = (ip) => ip,
   ) {}
 
   /** The per-IP counter first (when capped), then the daily counter (when capped). */
@@ -37,8 +39,9 @@ export class CounterKeys {
       let spec = this.perIp.get(ip);
       if (spec === undefined) {
         if (this.perIp.size >= MAX_IP_SPECS) this.perIp.clear();
+        // Built once per address and day, so a keyed hash costs one HMAC per address per day.
         spec = {
-          key: `${this.scope}:ip:${ip}`,
+          key: `${this.scope}:ip:${this.ipLabel(ip)}`,
           limit: this.perIpLimit,
           expiresAt: day.end,
           scope: this.scope,

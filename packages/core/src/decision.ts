@@ -4,15 +4,20 @@
 export type DecisionCode =
   | 'ok'
   | 'preflight'
+  | 'https_required'
   | 'missing_key'
   | 'unknown_key'
   | 'ambiguous_key'
+  | 'key_expired'
+  | 'invalid_token'
+  | 'key_disabled'
   | 'origin_required'
   | 'origin_not_allowed'
   | 'invalid_source_ip'
   | 'ip_daily_limit'
   | 'daily_limit'
-  | 'store_unavailable';
+  | 'store_unavailable'
+  | 'policy_unavailable';
 
 /** The codes of refused requests: every code but `ok` and `preflight`. */
 export type RefusalCode = Exclude<DecisionCode, 'ok' | 'preflight'>;
@@ -43,6 +48,8 @@ export interface ProblemBody {
   readonly detail: string;
   /** The stable decision code, also given as the `code` of the {@link Decision}. */
   readonly code: DecisionCode;
+  /** For `invalid_token`: what was wrong with the token (`expired`, `wrong_audience`, ...). */
+  readonly reason?: string;
 }
 
 /**

@@ -1,25 +1,72 @@
 // Events the engine emits so operators can monitor and alert; none ever carries a key or token.
 
+import type { UnusualActivityEvent } from './activity-monitor.js';
 import type { DecisionCode } from './decision.js';
 
-/** A request was refused with 401: no key, an unknown key, or several keys at once. */
+/**
+ * A request was refused with 401: no key, an unknown or expired key, a bad bearer token, or
+ * several keys at once. An unknown key is named by `keyHash`, a short prefix of its SHA-256
+ * (enough to tell one stray key from a spray of guesses), never by the key.
+ */
 export interface AuthFailureEvent {
   readonly type: 'auth_failure';
-  readonly code: Extract<DecisionCode, 'missing_key' | 'unknown_key' | 'ambiguous_key'>;
+  readonly code: Extract<
+    DecisionCode,
+    'missing_key' | 'unknown_key' | 'ambiguous_key' | 'key_expired' | 'invalid_token'
+  >;
   readonly status: 401;
-  /** The connecting address (normalised when valid). */
-  readonly ip: string;
+  /** The key's id, when the credential named a known key (an expired credential, a token's key). */
+  readonly keyId?: string;
+  /** First 12 hex digits of the presented key's SHA-256, for an unknown or expired key. */
+  readonly keyHash?: string;
+  /** For `invalid_token`: what was wrong with it (`expired`, `bad_signature`, ...). */
+  readonly reason?: string;
+  /** The connecting address; only with `eventIps: true`. */
+  readonly ip?: string;
   readonly at: number;
 }
 
-/** A known key's request was refused (400, 403 or 429). */
+/** A request was refused after authentication, or before it for plain HTTP (400, 403, 429, 503). */
 export interface RefusalEvent {
   readonly type: 'refused';
-  readonly code: Exclude<DecisionCode, 'ok' | 'preflight' | 'missing_key' | 'unknown_key' | 'ambiguous_key'>;
+  readonly code: Exclude<
+    DecisionCode,
+    'ok' | 'preflight' | 'missing_key' | 'unknown_key' | 'ambiguous_key' | 'key_expired' | 'invalid_token'
+  >;
   readonly status: number;
+  /** The key's id; absent for `https_required`, which is checked before the key. */
+  readonly keyId?: string;
+  /** The address the per-IP cap applies to, or the connecting address; only with `eventIps: true`. */
+  readonly ip?: string;
+  readonly at: number;
+}
+
+/**
+ * A key without `ipForwarding` sent the forwarding header, which was ignored (its own
+ * connecting address was limited). At most once per key and minute. The header's value is
+ * never included.
+ */
+export interface ForwardingIgnoredEvent {
+  readonly type: 'forwarding_ignored';
   readonly keyId: string;
-  /** The address the per-IP cap applies to, or the connecting address. */
-  readonly ip: string;
+  readonly at: number;
+}
+
+/** `engine.reload()` swapped in a new policy (`ok: true`) or refused a bad one and kept the old. */
+export interface ConfigReloadEvent {
+  readonly type: 'config_reload';
+  readonly ok: boolean;
+  /** Keys in the new policy, when it was accepted. */
+  readonly keys?: number;
+  /** Why the new policy was refused (names keys by id and fields, never key material). */
+  readonly message?: string;
+  readonly at: number;
+}
+
+/** `keySource` failed (threw, rejected or returned an invalid entry); the request got 503. */
+export interface KeySourceErrorEvent {
+  readonly type: 'key_source_error';
+  readonly message: string;
   readonly at: number;
 }
 
@@ -56,4 +103,12 @@ export interface StoreErrorEvent {
 export type FailureMode = 'fail-closed' | 'fail-open' | 'fallback';
 
 /** Every event `onEvent` can receive; switch on `type`. */
-export type TollgateEvent = AuthFailureEvent | RefusalEvent | ThresholdEvent | StoreErrorEvent;
+export type TollgateEvent =
+  | AuthFailureEvent
+  | RefusalEvent
+  | ThresholdEvent
+  | StoreErrorEvent
+  | ForwardingIgnoredEvent
+  | ConfigReloadEvent
+  | KeySourceErrorEvent
+  | UnusualActivityEvent;

@@ -8,6 +8,9 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // a different key past a proxy.
 const KEY_MATERIAL = /^[\x21-\x7e]+$/;
 const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+// A pragmatic address check: the mail server has the last word; this catches typos and lists.
+const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
 const limit = z
   .number()
@@ -15,16 +18,42 @@ const limit = z
   .min(0, 'must not be negative')
   .max(Number.MAX_SAFE_INTEGER);
 
+const keyMaterial = z
+  .string()
+  .min(8, 'at least 8 characters')
+  .max(512, 'at most 512 characters')
+  .regex(KEY_MATERIAL, 'visible ASCII characters only');
+const keySha256 = z
+  .string()
+  .regex(SHA256_HEX, 'expected 64 lower-case hex digits (tollgate hash-key prints them)');
+
+const credentialSchema = z.strictObject({
+  key: keyMaterial.optional(),
+  keySha256: keySha256.optional(),
+  /** ISO 8601 date-time with an offset; the credential stops working at that instant. */
+  expiresAt: z.iso
+    .datetime({
+      offset: true,
+      message: 'expected an ISO 8601 date-time with a time zone, e.g. 2026-12-31T23:59:59Z',
+    })
+    .optional(),
+});
+
+const notifyTarget = z
+  .string()
+  .max(2048)
+  .refine((t) => EMAIL.test(t) || isWebhookUrl(t), 'expected an email address or an https:// URL');
+
 const keySchema = z.strictObject({
   id: z
     .string()
     .max(64, 'at most 64 characters')
     .regex(KEY_ID, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit'),
-  key: z
-    .string()
-    .min(8, 'at least 8 characters')
-    .max(512, 'at most 512 characters')
-    .regex(KEY_MATERIAL, 'visible ASCII characters only'),
+  key: keyMaterial.optional(),
+  keySha256: keySha256.optional(),
+  credentials: z.array(credentialSchema).min(1, 'list at least one credential').max(16).optional(),
+  disabled: z.boolean().optional(),
+  notify: z.array(notifyTarget).max(50).optional(),
   allowedUrls: z.array(z.string()).max(10_000).optional(),
   dailyLimit: limit.optional(),
   perIpDailyLimit: limit.optional(),
@@ -38,7 +67,21 @@ const policySchema = z.strictObject({
   keys: z.array(keySchema),
 });
 
-/** One API key's rules, as written in the policy file. Only `id` and `key` are required. */
+function isWebhookUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+  } catch {
+    return false;
+  }
+}
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * One API key's rules, as written in the policy file. `id` and one way to recognise the key
+ * are required: `key`, `keySha256` (hex SHA-256 of the key, so the file holds no secret), or
+ * `credentials` (several, each with an optional `expiresAt`, to rotate without downtime).
+ */
 export type KeyPolicy = z.input<typeof keySchema>;
 
 /**

@@ -10,7 +10,20 @@ const PROBLEMS: Record<RefusalCode, { title: string; detail: string }> = {
     title: 'API key required',
     detail: 'Send your API key in the X-Api-Key header or the api_key query parameter.',
   },
+  https_required: {
+    title: 'HTTPS required',
+    detail: 'This API accepts requests over HTTPS only. Send the request to the https:// address.',
+  },
   unknown_key: { title: 'Unknown API key', detail: 'The API key is not recognised.' },
+  key_expired: {
+    title: 'API key expired',
+    detail: 'This credential has been rotated out. Use the current key for this account.',
+  },
+  invalid_token: {
+    title: 'Invalid bearer token',
+    detail: 'The bearer token was not accepted. Fetch a new token and retry.',
+  },
+  key_disabled: { title: 'API key disabled', detail: 'This API key has been disabled by the provider.' },
   ambiguous_key: {
     title: 'Conflicting API keys',
     detail: 'The request carries more than one API key; send exactly one.',
@@ -40,6 +53,10 @@ const PROBLEMS: Record<RefusalCode, { title: string; detail: string }> = {
   store_unavailable: {
     title: 'Rate-limit store unavailable',
     detail: 'The request could not be checked against its limits. Retry shortly.',
+  },
+  policy_unavailable: {
+    title: 'Key policy unavailable',
+    detail: 'The key could not be looked up. Retry shortly.',
   },
 };
 

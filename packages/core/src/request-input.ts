@@ -1,6 +1,7 @@
 // Reads the check's inputs off an HTTP request, so every framework adapter extracts them the same way.
 
 import type { CheckInput } from './engine.js';
+import { bearerToken } from './token-verifier.js';
 
 /** Header the API key is read from (lower-case, as Node presents incoming headers). */
 export const API_KEY_HEADER = 'x-api-key';
@@ -22,13 +23,18 @@ export interface RequestLike {
   readonly ip: string | undefined;
   /** The request method; needed to recognise CORS preflights. */
   readonly method?: string | undefined;
+  /**
+   * Whether the request came over HTTPS, as the framework sees it (its trust-proxy setting
+   * decides whether `X-Forwarded-Proto` counts). Needed for `requireHttps`.
+   */
+  readonly secure?: boolean | undefined;
 }
 
 /**
  * Builds the `engine.check()` input from a request: the key from `X-Api-Key` or `api_key`,
  * `Origin`, `Referer` and the forwarding header.
  */
-export function inputFromRequest(req: RequestLike, sourceIpHeader: string): CheckInput {
+export function inputFromRequest(req: RequestLike, sourceIpHeader: string, readBearer = false): CheckInput {
   const keys: string[] = [];
   addValues(keys, req.header(API_KEY_HEADER));
   const url = req.url;
@@ -45,6 +51,9 @@ export function inputFromRequest(req: RequestLike, sourceIpHeader: string): Chec
     // Browsers never send credentials on a CORS preflight: it is answered by the app, uncharged.
     preflight: req.method === 'OPTIONS' && req.header('access-control-request-method') !== undefined,
     apiKey: keys.length <= 1 ? keys[0] : keys,
+    // Only when tokens are configured: otherwise Authorization belongs to the app.
+    bearer: readBearer ? bearerToken(single(req.header('authorization'))) : undefined,
+    secure: req.secure,
     origin: single(req.header('origin')),
     referer: single(req.header('referer')),
     ip: req.ip,

@@ -40,6 +40,11 @@ export interface ConsumeResult {
  */
 export interface Store {
   consume(counters: readonly CounterSpec[], now: number): ConsumeResult | Promise<ConsumeResult>;
+  /**
+   * True for a store shared between processes (Redis): the engine then warns when client
+   * addresses would be stored in clear (no `ipHashSecret`). Optional.
+   */
+  readonly shared?: boolean;
   /** Forget every counter (tests, admin tools). Optional. */
   clear?(): void | Promise<void>;
   /** Release connections and timers. Optional. */

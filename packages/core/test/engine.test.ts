@@ -35,7 +35,8 @@ describe('authentication', () => {
     const d = sync(engine, { ...input, ip: '198.51.100.1' });
     expect(d).toMatchObject({ allowed: false, status: 401, code, body: { status: 401, code } });
     expect(d.body?.type).toBe(`urn:tollgate:problem:${code}`);
-    expect(events).toEqual([{ type: 'auth_failure', code, status: 401, ip: '198.51.100.1', at: NOON_UTC }]);
+    const keyHash = code === 'unknown_key' ? { keyHash: expect.stringMatching(/^[0-9a-f]{12}$/) } : {};
+    expect(events).toEqual([{ type: 'auth_failure', code, status: 401, ...keyHash, at: NOON_UTC }]);
     expect(JSON.stringify([d, events])).not.toContain('pk_live_');
   });
 
@@ -162,11 +163,12 @@ describe('daily caps', () => {
       expect.objectContaining({ name: 'ip-daily', used: 3, remaining: 0, limit: 3 }),
       expect.objectContaining({ name: 'daily', used: 3, remaining: 7, limit: 10 }),
     ]);
-    expect(events.at(-1)).toMatchObject({
+    expect(events.at(-1)).toEqual({
       type: 'refused',
       code: 'ip_daily_limit',
       status: 429,
-      ip: '203.0.113.9',
+      keyId: 'shop-web',
+      at: NOON_UTC,
     });
   });
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine.js';
 import { TollgateError } from '../src/errors.js';
+import { keySha256 } from '../src/key-hash.js';
 import { examplePolicy, WEB_KEY } from './fixtures.js';
 
 function errorOf(fn: () => unknown): TollgateError {
@@ -59,7 +60,46 @@ describe('policy validation', () => {
       'keys[0] (shop-web).allowedUrls[1]:',
     ],
     ['empty whitelist', withKey({ allowedUrls: [] }), 'keys[0] (shop-web).allowedUrls: an empty whitelist'],
-    ['missing key', { keys: [{ id: 'x' }] }, 'keys[0] (x).key: is required'],
+    [
+      'missing key',
+      { keys: [{ id: 'x' }] },
+      'keys[0] (x): give exactly one of key, keySha256 or credentials',
+    ],
+    [
+      'key and keySha256',
+      { keys: [{ id: 'x', key: 'pk_live_01234567', keySha256: 'a'.repeat(64) }] },
+      'keys[0] (x): give exactly one of key, keySha256 or credentials (several given)',
+    ],
+    [
+      'bad keySha256',
+      { keys: [{ id: 'x', keySha256: 'ABC' }] },
+      'keys[0] (x).keySha256: expected 64 lower-case hex',
+    ],
+    [
+      'credential with both forms',
+      { keys: [{ id: 'x', credentials: [{ key: 'pk_live_01234567', keySha256: 'a'.repeat(64) }] }] },
+      'keys[0] (x).credentials[0]: give exactly one of key or keySha256',
+    ],
+    [
+      'credential expiry without a zone',
+      { keys: [{ id: 'x', credentials: [{ key: 'pk_live_01234567', expiresAt: '2026-12-31 12:00' }] }] },
+      'keys[0] (x).credentials[0].expiresAt: expected an ISO 8601 date-time',
+    ],
+    [
+      'same key twice, once hashed',
+      {
+        keys: [
+          { id: 'a', key: 'pk_live_01234567' },
+          { id: 'b', keySha256: keySha256('pk_live_01234567') },
+        ],
+      },
+      'keys[1] (b).keySha256: the same key is already used by "a"',
+    ],
+    [
+      'bad notify target',
+      { keys: [{ id: 'x', key: 'pk_live_01234567', notify: ['ftp://x'] }] },
+      'keys[0] (x).notify[0]: expected an email address or an https:// URL',
+    ],
     ['missing keys', {}, 'keys: is required'],
     [
       'bad header name',

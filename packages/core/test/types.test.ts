@@ -33,9 +33,13 @@ describe('public types', () => {
     expectTypeOf<Extract<TollgateEvent, { type: 'auth_failure' }>['status']>().toEqualTypeOf<401>();
   });
 
-  it('policies need only id and key', () => {
+  it('policies need an id and a credential (key, keySha256 or credentials; exactly one is checked at run time)', () => {
     expectTypeOf<{ keys: [{ id: 'a'; key: 'pk_live_01234567' }] }>().toExtend<Policy>();
-    expectTypeOf<{ keys: [{ id: 'a' }] }>().not.toExtend<Policy>();
+    expectTypeOf<{ keys: [{ id: 'a'; keySha256: string }] }>().toExtend<Policy>();
+    expectTypeOf<{
+      keys: [{ id: 'a'; credentials: [{ key: string; expiresAt: string }] }];
+    }>().toExtend<Policy>();
+    expectTypeOf<{ keys: [{ key: 'pk_live_01234567' }] }>().not.toExtend<Policy>();
     expectTypeOf<'daily_limit'>().toExtend<DecisionCode>();
   });
 });

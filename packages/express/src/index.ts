@@ -38,6 +38,8 @@ export function tollgate(options: AdapterOptions): TollgateMiddleware {
       url: req.originalUrl,
       ip: req.ip ?? req.socket.remoteAddress,
       method: req.method,
+      // Express's req.secure follows its trust proxy setting for X-Forwarded-Proto.
+      secure: req.secure,
     });
     if (decision instanceof Promise) decision.then((d) => send(d, res, next), next);
     else send(decision, res, next);

@@ -129,6 +129,8 @@ function checkWith(engine: Engine): CheckHook {
       url: request.url,
       ip: request.ip,
       method: request.method,
+      // Fastify's request.protocol believes X-Forwarded-Proto only from a trusted proxy (trustProxy).
+      secure: request.protocol === 'https',
     });
     if (decision instanceof Promise) decision.then((d) => send(d, request, reply, done), done);
     else send(decision, request, reply, done);

@@ -15,6 +15,11 @@ export interface ConnectionInfo {
    * undefined only when the runtime cannot tell; such requests then share one per-IP counter.
    */
   readonly ip?: string | undefined;
+  /**
+   * Whether the client used HTTPS. Default: the request URL's scheme. Behind a TLS-terminating
+   * proxy you trust, pass what it reports (its `X-Forwarded-Proto`).
+   */
+  readonly secure?: boolean | undefined;
 }
 
 /** The outcome of a check: either headers for the app's response, or the refusal to send. */
@@ -60,6 +65,7 @@ export function createHandler(options: AdapterOptions): CheckHandler {
       url: request.url,
       ip: connection?.ip,
       method: request.method,
+      secure: connection?.secure ?? request.url.startsWith('https:'),
     });
     if (decision.allowed) return { allowed: true, decision, headers: decision.headers };
     return { allowed: false, decision, response: refusal(decision) };

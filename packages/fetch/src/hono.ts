@@ -11,6 +11,11 @@ export type HonoTollgateOptions = AdapterOptions & {
    * runtimes, or behind a proxy you trust, pass your own (e.g. Hono's `getConnInfo`).
    */
   ip?: (c: Context) => string | undefined;
+  /**
+   * Whether the client used HTTPS. Default: the request URL's scheme. Behind a TLS-terminating
+   * proxy you trust, read its `X-Forwarded-Proto` here.
+   */
+  secure?: (c: Context) => boolean;
 };
 
 /** Context variables the middleware sets: `c.get('tollgate')` is the decision. */
@@ -41,7 +46,13 @@ export function tollgate(options: HonoTollgateOptions): MiddlewareHandler<{
 }> & {
   readonly engine: ReturnType<typeof createHandler>['engine'];
 } {
-  const { ip = nodeServerPeer, ...adapterOptions } = options;
+  const { ip = nodeServerPeer, secure, ...adapterOptions } = options;
+  if (secure !== undefined && typeof secure !== 'function') {
+    throw new TollgateError(
+      'ERR_TOLLGATE_INVALID_OPTIONS',
+      'options.secure: expected a function (c) => boolean',
+    );
+  }
   if (typeof ip !== 'function') {
     throw new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', 'options.ip: expected a function (c) => address');
   }
@@ -56,7 +67,10 @@ export function tollgate(options: HonoTollgateOptions): MiddlewareHandler<{
           'Pass options.ip (e.g. from getConnInfo) on runtimes other than @hono/node-server.',
       );
     }
-    const result = await check(c.req.raw, { ip: address });
+    const result = await check(c.req.raw, {
+      ip: address,
+      ...(secure === undefined ? {} : { secure: secure(c) }),
+    });
     c.set('tollgate', result.decision);
     if (!result.allowed) return result.response;
     // Before next(), for the responses Hono builds (c.json, c.text, and HEAD's copy of GET's)...

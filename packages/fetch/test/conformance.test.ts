@@ -20,6 +20,13 @@ function clientIp(env: NodeEnv, forwardedFor: string | null, trustProxy: boolean
   return forwardedFor.split(',').at(-1)?.trim();
 }
 
+/** The same trust decision for the protocol: X-Forwarded-Proto counts only from a trusted proxy. */
+function clientSecure(env: NodeEnv, forwardedProto: string | null, trustProxy: boolean): boolean {
+  const peer = env.incoming.socket.remoteAddress;
+  const fromProxy = peer === '127.0.0.1' || peer === '::1' || peer === '::ffff:127.0.0.1';
+  return trustProxy && fromProxy && forwardedProto === 'https';
+}
+
 /** The routes every harness serves, as a plain fetch function. */
 function routes(counters: RunCounters, request: Request): Response {
   const { pathname } = new URL(request.url);
@@ -38,6 +45,7 @@ conformanceSuite(
       fetch: async (request: Request, env: NodeEnv) => {
         const result = await check(request, {
           ip: clientIp(env, request.headers.get('x-forwarded-for'), trustProxy),
+          secure: clientSecure(env, request.headers.get('x-forwarded-proto'), trustProxy),
         });
         if (!result.allowed) return result.response;
         let response: Response;
@@ -64,7 +72,11 @@ conformanceSuite('Hono under node:http', async ({ tollgate: options, trustProxy 
     return c.body(null, 500);
   });
   app.use(
-    tollgate({ ...options, ip: (c) => clientIp(c.env, c.req.header('x-forwarded-for') ?? null, trustProxy) }),
+    tollgate({
+      ...options,
+      ip: (c) => clientIp(c.env, c.req.header('x-forwarded-for') ?? null, trustProxy),
+      secure: (c) => clientSecure(c.env, c.req.header('x-forwarded-proto') ?? null, trustProxy),
+    }),
   );
   app.get('/lookup', (c) => {
     counters.route += 1;

@@ -38,6 +38,8 @@ export function tollgate(options: AdapterOptions): TollgateMiddleware {
       url: ctx.originalUrl,
       ip: ctx.ip,
       method: ctx.method,
+      // Koa's ctx.secure believes X-Forwarded-Proto only when app.proxy is set.
+      secure: ctx.secure,
     });
     ctx.state.tollgate = decision;
     ctx.set(decision.headers);

@@ -163,6 +163,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   };
 
   return {
+    shared: true,
     consume(specs: readonly CounterSpec[], now: number): ConsumeResult | Promise<ConsumeResult> {
       const n = specs.length;
       if (n === 0) return ALLOWED_NO_COUNTERS;

@@ -60,6 +60,8 @@ interface Case {
   readonly name: string;
   readonly caps?: ExampleCaps;
   readonly trustProxy?: boolean;
+  /** Turn `requireHttps` on (the servers listen on plain HTTP; a trusted proxy may vouch for HTTPS). */
+  readonly requireHttps?: boolean;
   /** Replace the store with one whose server is gone, decided by this failure mode. */
   readonly deadStore?: FailureMode;
   readonly steps: readonly Step[];
@@ -341,6 +343,34 @@ export const CONFORMANCE_CASES: readonly Case[] = [
     routeRuns: 1,
   },
   {
+    name: 'requireHttps refuses plain HTTP, and an untrusted peer cannot claim HTTPS with X-Forwarded-Proto',
+    requireHttps: true,
+    trustProxy: false,
+    steps: [
+      {
+        headers: web(),
+        expect: {
+          status: 403,
+          code: 'https_required',
+          headers: { 'content-type': PROBLEM },
+          events: [{ type: 'refused', code: 'https_required', status: 403 }],
+        },
+      },
+      { headers: web(['X-Forwarded-Proto', 'https']), expect: { status: 403, code: 'https_required' } },
+    ],
+    routeRuns: 0,
+  },
+  {
+    name: 'requireHttps believes X-Forwarded-Proto from a trusted TLS-terminating proxy',
+    requireHttps: true,
+    trustProxy: true,
+    steps: [
+      { headers: web(['X-Forwarded-Proto', 'https']), expect: { status: 200, body: { keyId: 'shop-web' } } },
+      { headers: web(['X-Forwarded-Proto', 'http']), expect: { status: 403, code: 'https_required' } },
+    ],
+    routeRuns: 1,
+  },
+  {
     name: 'a dead store, fail-closed: 503 store_unavailable, not an error and not an unhandled rejection',
     deadStore: 'fail-closed',
     steps: [
@@ -434,6 +464,9 @@ export function conformanceSuite(framework: string, start: StartApp): void {
         policy: examplePolicy(c.caps),
         now: () => NOON_UTC,
         onEvent: (e) => events.push(e),
+        // The cases check which address each event names: the operator's opt-in.
+        eventIps: true,
+        requireHttps: c.requireHttps ?? false,
         ...(c.deadStore === undefined ? {} : { store: deadStore(), failureMode: c.deadStore }),
       };
       running = await start({ tollgate, trustProxy: c.trustProxy ?? false });

@@ -1,0 +1,11 @@
+// Builds @tollgate/notify to dist/ as ESM and CommonJS, each with its own type declarations.
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+});
