@@ -6,6 +6,8 @@ import {
   createEngine,
   createIpKeyer,
   createMemoryStore,
+  ipHasher,
+  keySha256,
 } from '@tollgate/core';
 import { MemoryStore } from 'express-rate-limit';
 import rateLimiterFlexible from 'rate-limiter-flexible';
@@ -165,6 +167,20 @@ export async function runDecisionBenchmark(profile) {
     }
   });
 
+  // Credentials are looked up by SHA-256 (timing-safe, hashes-only policies): paid on every request.
+  bench.add('part-key-hash', () => {
+    for (let k = 0; k < batch; k++) sink = keySha256(API_KEY);
+  });
+  // With ipHashSecret, counter keys hold an HMAC of the address, computed once per address and day.
+  const hashIp = ipHasher('a bench secret of at least thirty-two characters');
+  let h = 0;
+  bench.add('part-ip-hash', () => {
+    for (let k = 0; k < batch; k++) {
+      sink = hashIp(ips[h]);
+      h = h + 1 === n ? 0 : h + 1;
+    }
+  });
+
   await bench.run();
   if (sink === undefined) throw new Error('no task produced a result');
   const stats = Object.fromEntries(bench.tasks.map((task) => [task.name, perOp(task, batch)]));
@@ -209,6 +225,12 @@ export async function runDecisionBenchmark(profile) {
     { id: 'part-ip', name: 'IP normalisation (cached keyer)', ...stats['part-ip'] },
     { id: 'part-day', name: 'day window in Europe/London', ...stats['part-day'] },
     { id: 'part-store', name: 'day window + memory store consume (2 counters)', ...stats['part-store'] },
+    { id: 'part-key-hash', name: 'key lookup hash (SHA-256, every request)', ...stats['part-key-hash'] },
+    {
+      id: 'part-ip-hash',
+      name: 'address HMAC for ipHashSecret (once per address and day)',
+      ...stats['part-ip-hash'],
+    },
   ];
   const target = {
     description: `Tollgate full check at least ${TARGET_RATIO}× faster than rate-limiter-flexible consume (awaited)`,
