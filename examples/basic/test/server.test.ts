@@ -67,6 +67,8 @@ describe('example server', () => {
       );
     }
     expect(codes).toEqual([200, 200, 200, 429]);
+    // The child writes each event before answering, but its stdout reaches us in its own time.
+    await waitFor(() => p.out().match(/"type":"refused"/));
     // Events are logged, keys never are (the startup hints quote the demo keys on purpose).
     const eventLines = p
       .out()
