@@ -1,12 +1,5 @@
-// Builds @tollgate/core to dist/ as ESM and CommonJS, each with its own type declarations.
-import { defineConfig } from 'tsup';
+// Builds @tollgate/core with the shared package build (tsup.base.ts), plus its CLI.
+import { packageBuild } from '../../tsup.base.ts';
 
-export default defineConfig({
-  // The CLI (`tollgate hash-key`) is built alongside; package.json's bin points at its ESM file.
-  entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+// The CLI (`tollgate hash-key`) is built alongside; package.json's bin points at its ESM file.
+export default packageBuild({ entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' } });

@@ -1,11 +1,4 @@
-// Builds @tollgate/notify to dist/ as ESM and CommonJS, each with its own type declarations.
-import { defineConfig } from 'tsup';
+// Builds @tollgate/notify with the shared package build (tsup.base.ts).
+import { packageBuild } from '../../tsup.base.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export default packageBuild();
