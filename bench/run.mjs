@@ -11,9 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { decisionChart, memoryChart, redisChart, scalingChart } from './charts.mjs';
 import { PROFILES, runDecisionBenchmark, TARGET_RATIO } from './decision.mjs';
 import { fmt, machineInfo, table } from './lib/report.mjs';
+import { MEMORY_PROFILES, printMemoryResult, runMemoryBenchmark } from './memory.mjs';
 import { REDIS_PROFILES, REDIS_TARGET_RATIO, runRedisBenchmark } from './redis.mjs';
+import { printScalingResult, runScalingBenchmark, SCALING_PROFILES } from './scaling.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,7 +25,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
   },
 });
-const BENCHMARKS = ['decision', 'redis'];
+const BENCHMARKS = ['decision', 'redis', 'memory', 'scaling'];
 if (args.only !== undefined && !BENCHMARKS.includes(args.only)) {
   console.error(`--only: expected one of ${BENCHMARKS.join(', ')}`);
   process.exit(2);
@@ -38,10 +41,13 @@ const outDir =
     : fileURLToPath(new URL('./results/', import.meta.url)));
 mkdirSync(outDir, { recursive: true });
 
-function save(name, result) {
+/** Writes the result as JSON with the machine it ran on, and its chart as SVG. */
+function save(name, result, chart) {
   const outFile = join(outDir, `${name}.json`);
   writeFileSync(outFile, `${JSON.stringify({ benchmark: name, mode, machine, ...result }, null, 2)}\n`);
-  console.log(`\nWrote ${outFile}\n`);
+  const svgFile = join(outDir, `${name}.svg`);
+  writeFileSync(svgFile, chart(result));
+  console.log(`\nWrote ${outFile} and ${svgFile}\n`);
 }
 
 console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}\n`);
@@ -91,7 +97,7 @@ async function decisionBenchmark() {
       result.parts.map((p) => [p.name, fmt(p.meanNs), fmt(p.p50Ns), fmt(p.p99Ns), `±${fmt(p.rmePct, 2)}%`]),
     ),
   );
-  save('decision', result);
+  save('decision', result, decisionChart);
 }
 
 async function redisBenchmark() {
@@ -124,8 +130,25 @@ async function redisBenchmark() {
     `Target: ${target.description}: ${target.met ? 'MET' : 'MISSED'} ` +
       `(${target.measured.toFixed(2)}× at the worst concurrency, ${REDIS_TARGET_RATIO}× required)`,
   );
-  save('redis', result);
+  save('redis', result, redisChart);
 }
 
-if (args.only === undefined || args.only === 'decision') await decisionBenchmark();
-if (args.only === undefined || args.only === 'redis') await redisBenchmark();
+async function memoryBenchmark() {
+  console.log(`== Memory benchmark (${mode})`);
+  const result = await runMemoryBenchmark(MEMORY_PROFILES[mode]);
+  for (const line of printMemoryResult(result, table)) console.log(line);
+  save('memory', result, memoryChart);
+}
+
+async function scalingBenchmark() {
+  console.log(`== Scaling benchmark (${mode})`);
+  const result = await runScalingBenchmark(SCALING_PROFILES[mode]);
+  for (const line of printScalingResult(result, table)) console.log(line);
+  save('scaling', result, scalingChart);
+}
+
+const wanted = (name) => args.only === undefined || args.only === name;
+if (wanted('decision')) await decisionBenchmark();
+if (wanted('redis')) await redisBenchmark();
+if (wanted('memory')) await memoryBenchmark();
+if (wanted('scaling')) await scalingBenchmark();

@@ -21,10 +21,10 @@ describe('bench/run.mjs --quick', () => {
     run = spawnSync(process.execPath, ['bench/run.mjs', '--quick', '--out', outDir], {
       cwd: ROOT,
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 90_000,
       env: { ...process.env, REDIS_URL: redis.url },
     });
-  });
+  }, 120_000);
   afterAll(async () => {
     await redis?.stop();
   });
@@ -67,5 +67,16 @@ describe('bench/run.mjs --quick', () => {
       expect(row.peerPerSec).toBeGreaterThan(0);
     }
     expect(json.exhausted.withoutRoundTripPct).toBe(100);
+  });
+
+  it('writes an SVG chart next to each JSON result', () => {
+    for (const name of ['decision', 'redis', 'memory', 'scaling']) {
+      const svg = readFileSync(join(outDir, `${name}.svg`), 'utf8');
+      expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), name).toBe(true);
+      expect(svg.trimEnd().endsWith('</svg>'), name).toBe(true);
+      expect(JSON.parse(readFileSync(join(outDir, `${name}.json`), 'utf8')).machine.node).toBe(
+        process.version,
+      );
+    }
   });
 });
