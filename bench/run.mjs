@@ -1,8 +1,8 @@
 // Runs Tollgate's benchmarks and prints a table each; `--quick` is the smoke test's tiny version.
 //
-//   node bench/run.mjs                 full run, writes bench/results/{decision,redis}.json
+//   node bench/run.mjs                 full run (about 8 minutes), writes bench/results/<name>.{json,svg}
 //   node bench/run.mjs --quick         a few seconds, writes to a temp dir (or --out DIR)
-//   node bench/run.mjs --only redis    one benchmark (decision, redis)
+//   node bench/run.mjs --only redis    one benchmark (decision, http, redis, memory, scaling)
 //
 // The Redis benchmark needs a Redis server: REDIS_URL, else redis://127.0.0.1:6379.
 
@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { decisionChart, memoryChart, redisChart, scalingChart } from './charts.mjs';
+import { decisionChart, httpChart, memoryChart, redisChart, scalingChart } from './charts.mjs';
 import { PROFILES, runDecisionBenchmark, TARGET_RATIO } from './decision.mjs';
+import { HTTP_PROFILES, printHttpResult, runHttpBenchmark } from './http.mjs';
 import { fmt, machineInfo, table } from './lib/report.mjs';
 import { MEMORY_PROFILES, printMemoryResult, runMemoryBenchmark } from './memory.mjs';
 import { REDIS_PROFILES, REDIS_TARGET_RATIO, runRedisBenchmark } from './redis.mjs';
@@ -25,7 +26,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
   },
 });
-const BENCHMARKS = ['decision', 'redis', 'memory', 'scaling'];
+const BENCHMARKS = ['decision', 'http', 'redis', 'memory', 'scaling'];
 if (args.only !== undefined && !BENCHMARKS.includes(args.only)) {
   console.error(`--only: expected one of ${BENCHMARKS.join(', ')}`);
   process.exit(2);
@@ -147,8 +148,18 @@ async function scalingBenchmark() {
   save('scaling', result, scalingChart);
 }
 
+async function httpBenchmark() {
+  console.log(`== HTTP overhead benchmark (${mode})`);
+  // Pinning moves this process to one core; it runs in the middle of the run only when asked alone,
+  // or after the in-process benchmarks, which it would otherwise slow.
+  const result = await runHttpBenchmark(HTTP_PROFILES[mode]);
+  for (const line of printHttpResult(result, table)) console.log(line);
+  save('http', result, httpChart);
+}
+
 const wanted = (name) => args.only === undefined || args.only === name;
 if (wanted('decision')) await decisionBenchmark();
 if (wanted('redis')) await redisBenchmark();
 if (wanted('memory')) await memoryBenchmark();
 if (wanted('scaling')) await scalingBenchmark();
+if (wanted('http')) await httpBenchmark();

@@ -70,7 +70,7 @@ describe('bench/run.mjs --quick', () => {
   });
 
   it('writes an SVG chart next to each JSON result', () => {
-    for (const name of ['decision', 'redis', 'memory', 'scaling']) {
+    for (const name of ['decision', 'http', 'redis', 'memory', 'scaling']) {
       const svg = readFileSync(join(outDir, `${name}.svg`), 'utf8');
       expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), name).toBe(true);
       expect(svg.trimEnd().endsWith('</svg>'), name).toBe(true);
