@@ -32,8 +32,8 @@ export type TollgateMiddleware = ((ctx: Context, next: Next) => Promise<void>) &
 export function tollgate(options: AdapterOptions): TollgateMiddleware {
   const engine = resolveEngine(options);
 
-  const middleware = async (ctx: Context, next: Next): Promise<void> => {
-    const decision: Decision = await engine.checkRequest({
+  const middleware = (ctx: Context, next: Next): Promise<void> => {
+    const decision = engine.checkRequest({
       header: (name) => ctx.headers[name],
       url: ctx.originalUrl,
       ip: ctx.ip,
@@ -41,16 +41,21 @@ export function tollgate(options: AdapterOptions): TollgateMiddleware {
       // Koa's ctx.secure believes X-Forwarded-Proto only when app.proxy is set.
       secure: ctx.secure,
     });
-    ctx.state.tollgate = decision;
-    ctx.set(decision.headers);
-    if (decision.allowed) {
-      await next();
-      return;
-    }
-    ctx.status = decision.status;
-    // Set before the body, so Koa keeps this type instead of guessing text/plain.
-    ctx.set('Content-Type', PROBLEM_CONTENT_TYPE);
-    ctx.body = JSON.stringify(decision.body);
+    // The memory store decides synchronously: no await, and no extra promise, on that path.
+    if (decision instanceof Promise) return decision.then((d) => apply(ctx, d, next));
+    return apply(ctx, decision, next);
   };
   return Object.assign(middleware, { engine });
+}
+
+function apply(ctx: Context, decision: Decision, next: Next): Promise<void> {
+  ctx.state.tollgate = decision;
+  const headers = decision.headers;
+  for (const name in headers) ctx.set(name, headers[name] as string);
+  if (decision.allowed) return next();
+  ctx.status = decision.status;
+  // Set before the body, so Koa keeps this type instead of guessing text/plain.
+  ctx.set('Content-Type', PROBLEM_CONTENT_TYPE);
+  ctx.body = JSON.stringify(decision.body);
+  return Promise.resolve();
 }
