@@ -3,6 +3,7 @@
 //   node bench/run.mjs                 full run (about 8 minutes), writes bench/results/<name>.{json,svg}
 //   node bench/run.mjs --quick         a few seconds, writes to a temp dir (or --out DIR)
 //   node bench/run.mjs --only redis    one benchmark (decision, http, redis, memory, scaling)
+//   node bench/run.mjs --only http --cpu-prof-dir DIR   the HTTP benchmark with every server profiled
 //
 // The Redis benchmark needs a Redis server: REDIS_URL, else redis://127.0.0.1:6379.
 
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
     only: { type: 'string' },
+    'cpu-prof-dir': { type: 'string' },
   },
 });
 const BENCHMARKS = ['decision', 'http', 'redis', 'memory', 'scaling'];
@@ -152,7 +154,10 @@ async function httpBenchmark() {
   console.log(`== HTTP overhead benchmark (${mode})`);
   // Pinning moves this process to one core; it runs in the middle of the run only when asked alone,
   // or after the in-process benchmarks, which it would otherwise slow.
-  const result = await runHttpBenchmark(HTTP_PROFILES[mode]);
+  // --cpu-prof-dir DIR profiles every server too (DIR/*.cpuprofile, written when each exits).
+  const profDir = args['cpu-prof-dir'];
+  const nodeArgs = profDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
+  const result = await runHttpBenchmark(HTTP_PROFILES[mode], { nodeArgs });
   for (const line of printHttpResult(result, table)) console.log(line);
   save('http', result, httpChart);
 }
