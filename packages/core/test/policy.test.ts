@@ -2,19 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine.js';
-import { TollgateError } from '../src/errors.js';
 import { keySha256 } from '../src/key-hash.js';
-import { examplePolicy, WEB_KEY } from './fixtures.js';
-
-function errorOf(fn: () => unknown): TollgateError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TollgateError) return e;
-    throw e;
-  }
-  throw new Error('expected a TollgateError');
-}
+import { errorOf, examplePolicy, WEB_KEY } from './fixtures.js';
 
 function withKey(patch: Record<string, unknown>, index = 0): unknown {
   const policy = examplePolicy() as { keys: Record<string, unknown>[] };

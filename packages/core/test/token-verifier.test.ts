@@ -17,6 +17,7 @@ import {
   type TokenVerifier,
   wwwAuthenticate,
 } from '../src/token-verifier.js';
+import { errorOf } from './fixtures.js';
 
 const SECRET = 'tollgate-test-secret-7f3a9c1e5b2d8f4a6c0e';
 const OTHER_SECRET = 'another-secret-that-is-long-enough-1234567';
@@ -680,7 +681,7 @@ describe('options', () => {
     ['an empty issuer', { secret: SECRET, issuer: '' }, /^options\.tokens\.issuer:/],
     ['an empty audience list', { secret: SECRET, audience: [] }, /^options\.tokens\.audience:/],
   ])('refuses %s, naming the field', (_, options, field) => {
-    const error = catchError(() => createTokenVerifier(options));
+    const error = errorOf(() => createTokenVerifier(options));
     expect(error).toBeInstanceOf(TollgateError);
     expect(error.code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
     expect(error.message).toMatch(field);
@@ -691,7 +692,7 @@ describe('options', () => {
   it('refuses a private key in the set without echoing it', async () => {
     const pair = await generateKeyPair('ES256', { extractable: true });
     const privateJwk = await exportJWK(pair.privateKey);
-    const error = catchError(() => createTokenVerifier({ jwks: { keys: [publicJwk(), privateJwk] } }));
+    const error = errorOf(() => createTokenVerifier({ jwks: { keys: [publicJwk(), privateJwk] } }));
     expect(error.code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
     expect(error.message).toMatch(/^options\.tokens\.jwks\.keys\[1\]:/);
     expect(error.message).not.toContain(privateJwk.d);
@@ -717,13 +718,3 @@ describe('options', () => {
     ).not.toThrow();
   });
 });
-
-function catchError(fn: () => unknown): TollgateError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TollgateError) return e;
-    throw e;
-  }
-  throw new Error('expected a TollgateError');
-}
