@@ -63,6 +63,27 @@ function legendHeight(count) {
   return (Math.ceil(count / LEGEND_PER_ROW) - 1) * LEGEND_ROW;
 }
 
+/** Margins and plot size shared by every chart. */
+function plotArea(width, baseHeight) {
+  const left = 70;
+  const top = 60;
+  return { left, top, plotW: width - left - 20, plotH: baseHeight - top - 70 };
+}
+
+/** Horizontal grid lines and value labels at quarters of `max`. */
+function yGrid(left, top, plotW, plotH, max) {
+  const lines = [];
+  for (let t = 0; t <= 4; t++) {
+    const value = (max * t) / 4;
+    const y = top + plotH - (plotH * t) / 4;
+    lines.push(
+      `<line x1="${left}" y1="${y}" x2="${left + plotW}" y2="${y}" stroke="#e5e7eb"/>`,
+      `<text x="${left - 6}" y="${y + 4}" text-anchor="end" font-size="11" ${FONT}>${shortNumber(value)}</text>`,
+    );
+  }
+  return lines;
+}
+
 /**
  * A grouped bar chart: one group per label, one bar per series in each group, a value label
  * on every bar.
@@ -73,22 +94,10 @@ function legendHeight(count) {
  */
 export function barChart({ title, unit, series, groups, width = 760, height: baseHeight = 380 }) {
   const height = baseHeight + legendHeight(series.length);
-  const left = 70;
-  const right = 20;
-  const top = 60;
-  const bottom = 70;
-  const plotW = width - left - right;
-  const plotH = baseHeight - top - bottom;
+  const { left, top, plotW, plotH } = plotArea(width, baseHeight);
   const max = niceMax(Math.max(...groups.flatMap((g) => g.values.filter((v) => Number.isFinite(v)))));
   const body = [];
-  for (let t = 0; t <= 4; t++) {
-    const value = (max * t) / 4;
-    const y = top + plotH - (plotH * t) / 4;
-    body.push(
-      `<line x1="${left}" y1="${y}" x2="${left + plotW}" y2="${y}" stroke="#e5e7eb"/>`,
-      `<text x="${left - 6}" y="${y + 4}" text-anchor="end" font-size="11" ${FONT}>${shortNumber(value)}</text>`,
-    );
-  }
+  body.push(...yGrid(left, top, plotW, plotH, max));
   body.push(
     `<text x="16" y="${top + plotH / 2}" transform="rotate(-90 16 ${top + plotH / 2})" text-anchor="middle" font-size="12" ${FONT}>${escapeXml(unit)}</text>`,
   );
@@ -123,12 +132,7 @@ export function barChart({ title, unit, series, groups, width = 760, height: bas
  */
 export function lineChart({ title, xLabel, yLabel, series, width = 760, height: baseHeight = 380 }) {
   const height = baseHeight + legendHeight(series.length);
-  const left = 70;
-  const right = 20;
-  const top = 60;
-  const bottom = 70;
-  const plotW = width - left - right;
-  const plotH = baseHeight - top - bottom;
+  const { left, top, plotW, plotH } = plotArea(width, baseHeight);
   const xs = series.flatMap((s) => s.points.map((p) => p[0])).filter((x) => x > 0);
   const ys = series.flatMap((s) => s.points.map((p) => p[1])).filter((y) => Number.isFinite(y));
   const lo = Math.floor(Math.log10(Math.min(...xs)));
@@ -137,13 +141,7 @@ export function lineChart({ title, xLabel, yLabel, series, width = 760, height: 
   const px = (x) => left + ((Math.log10(x) - lo) / (hi - lo)) * plotW;
   const py = (y) => top + plotH - (plotH * y) / max;
   const body = [];
-  for (let t = 0; t <= 4; t++) {
-    const value = (max * t) / 4;
-    body.push(
-      `<line x1="${left}" y1="${py(value)}" x2="${left + plotW}" y2="${py(value)}" stroke="#e5e7eb"/>`,
-      `<text x="${left - 6}" y="${py(value) + 4}" text-anchor="end" font-size="11" ${FONT}>${shortNumber(value)}</text>`,
-    );
-  }
+  body.push(...yGrid(left, top, plotW, plotH, max));
   for (let e = lo; e <= hi; e++) {
     const x = px(10 ** e);
     body.push(
