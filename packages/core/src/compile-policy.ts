@@ -6,6 +6,7 @@ import { TollgateError } from './errors.js';
 import { createIpKeyer, type IpKeyer } from './ip-key.js';
 import { keySha256 } from './key-hash.js';
 import { describePath, parsePolicySchema, policyError, type ValidPolicy } from './policy-schema.js';
+import { credentialId } from './token-binding.js';
 import { cachedMatcher } from './url-match-cache.js';
 import { compileUrlPatterns, type UrlMatcher } from './url-pattern.js';
 
@@ -29,11 +30,15 @@ export interface CompiledKey {
   readonly clock: DayClock;
   /** This key's counter specs; counter keys start with its id, which the policy restricts to [A-Za-z0-9._-]. */
   readonly counters: CounterKeys;
+  /** The key's current credentials by credential id: a token bound to one opens the key only while it is here. */
+  readonly credentials: ReadonlyMap<string, Credential>;
 }
 
 /** One way to present a key: a credential, possibly with an end. */
 export interface Credential {
   readonly key: CompiledKey;
+  /** Its public id (`credentialId` of its SHA-256), which tokens issued from it carry. */
+  readonly id: string;
   /** Epoch ms from which the credential no longer works; undefined for no end. */
   readonly expiresAt: number | undefined;
 }
@@ -113,6 +118,7 @@ export function compilePolicy(input: unknown, options: CompileOptions = {}): Com
       }
     }
 
+    const ownCredentials = new Map<string, Credential>();
     const compiled: CompiledKey = {
       id: k.id,
       matchUrl,
@@ -124,6 +130,7 @@ export function compilePolicy(input: unknown, options: CompileOptions = {}): Com
       notify: Object.freeze([...(k.notify ?? [])]),
       clock: clock ?? createDayClock('UTC'),
       counters: new CounterKeys(k.id, k.perIpDailyLimit, k.dailyLimit, options.ipLabel),
+      credentials: ownCredentials,
     };
     if (!byId.has(k.id)) byId.set(k.id, compiled);
     for (const c of credentials) {
@@ -133,7 +140,9 @@ export function compilePolicy(input: unknown, options: CompileOptions = {}): Com
         issues.push(`${at(c.path)}: the same key is already used by "${other.key.id}"`);
         continue;
       }
-      byHash.set(c.sha256, { key: compiled, expiresAt: c.expiresAt });
+      const credential: Credential = { key: compiled, id: credentialId(c.sha256), expiresAt: c.expiresAt };
+      byHash.set(c.sha256, credential);
+      ownCredentials.set(credential.id, credential);
     }
   });
 

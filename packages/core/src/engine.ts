@@ -16,6 +16,7 @@ import { problemFor } from './problem.js';
 import { rateLimitHeaders, secondsUntil } from './rate-limit-headers.js';
 import { inputFromRequest, type RequestLike } from './request-input.js';
 import type { ConsumeResult, CounterSpec, Store } from './store.js';
+import { credentialFailure } from './token-binding.js';
 import {
   createTokenVerifier,
   TOKEN_FAILURES,
@@ -281,6 +282,13 @@ export function createEngine(options: EngineOptions): Engine {
       }
       // A well-signed token for a key that is no longer in the policy opens nothing.
       if (key === undefined) return refuse('invalid_token', 401, at, connIp, { reason: 'unknown_key' });
+      // A bound token lives no longer than its credential: rotated out, expired or removed,
+      // the token goes with it. An unbound one (another issuer, or no keySha256) is bound to
+      // the key alone and bounded by maxLifetimeSec.
+      if (verdict.credentialId !== undefined) {
+        const failure = credentialFailure(key, verdict.credentialId, at);
+        if (failure !== undefined) return refuse('invalid_token', 401, at, connIp, { key, reason: failure });
+      }
       return afterKey(key, input, at, connIp);
     });
   }

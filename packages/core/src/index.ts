@@ -42,6 +42,7 @@ export { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
 export { rateLimitHeaders } from './rate-limit-headers.js';
 export { API_KEY_HEADER, API_KEY_QUERY, inputFromRequest, type RequestLike } from './request-input.js';
 export type { ConsumeResult, CounterSpec, Store } from './store.js';
+export { CREDENTIAL_CLAIM, credentialId } from './token-binding.js';
 export {
   bearerToken,
   createTokenVerifier,

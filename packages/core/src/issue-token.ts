@@ -3,17 +3,27 @@
 import * as crypto from 'node:crypto';
 import { type CryptoKey, type JWK, type KeyObject, SignJWT } from 'jose';
 import { TollgateError } from './errors.js';
+import { CREDENTIAL_CLAIM, credentialId } from './token-binding.js';
+import { DEFAULT_MAX_LIFETIME_SEC, LONGEST_LIFETIME_SEC } from './token-lifetime.js';
 import { ASYMMETRIC_ALGORITHMS, HMAC_MIN_BYTES, REGISTERED_CLAIMS } from './token-verifier.js';
 
 /**
  * What to put in the token and what to sign it with. Give exactly one of `secret` or `privateKey`.
  *
  * @example
- * issueToken({ keyId: 'shop-backend', secret: process.env.TOLLGATE_TOKEN_SECRET!, audience: 'lookup-api' });
+ * issueToken({ keyId: 'shop-backend', keySha256: keySha256(presentedKey), secret: process.env.TOLLGATE_TOKEN_SECRET!, audience: 'lookup-api' });
  */
 export interface IssueTokenOptions {
   /** The policy `id` of the key the caller proved it holds. Never the key itself. Required. */
   keyId: string;
+  /**
+   * The hex SHA-256 of the credential the caller presented (`keySha256(presentedKey)`, 64
+   * lower-case hex digits). The token then carries a credential id derived from it (never the
+   * key or this hash) and the engine refuses it once that credential is rotated out, expired
+   * or removed. Default: none; the token is bound to the key only, so it outlives a rotation
+   * (until its `exp`) and ends only when the key is removed or disabled.
+   */
+  keySha256?: string | undefined;
   /** Shared HMAC secret, at least 32 bytes (48 for HS384, 64 for HS512); the verifier's `secret`. */
   secret?: string | Uint8Array | undefined;
   /** Private signing key; the verifier holds the public half in its `jwks` or at its `jwksUrl`. */
@@ -22,7 +32,12 @@ export interface IssueTokenOptions {
   algorithm?: string | undefined;
   /** The `kid` header, so a verifier with several keys picks the right one. Default: none. */
   kid?: string | undefined;
-  /** Lifetime in seconds, 1 to 86400. Default: 3600 (one hour). */
+  /**
+   * Lifetime in seconds, 1 to 86400. Default: 3600 (one hour). Verifiers refuse tokens over
+   * their `maxLifetimeSec` (default 3600), so a longer lifetime needs that option raised to
+   * match; such a lifetime is reported once per process with a `TOLLGATE_LONG_LIVED_TOKEN`
+   * warning.
+   */
   expiresInSec?: number | undefined;
   /** The `iss` claim. Default: none. */
   issuer?: string | undefined;
@@ -47,6 +62,7 @@ export interface IssuedToken {
 
 const KNOWN = new Set([
   'keyId',
+  'keySha256',
   'secret',
   'privateKey',
   'algorithm',
@@ -57,19 +73,26 @@ const KNOWN = new Set([
   'now',
   'keyClaim',
 ]);
-const MAX_LIFETIME_SEC = 86_400;
 const MAX_KEY_ID_LENGTH = 256;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+let longLivedReported = false;
 
 /**
  * Signs a token naming `keyId`, valid from now (`iat` and `nbf`) for `expiresInSec` seconds,
- * with a random `jti`. Bad options throw `ERR_TOLLGATE_INVALID_OPTIONS` naming the field and
- * never the secret.
+ * with a random `jti`, and bound to the presented credential when `keySha256` is given. Bad
+ * options throw `ERR_TOLLGATE_INVALID_OPTIONS` naming the field and never the secret.
  *
  * @example
  * app.post('/authenticate', async (req, res) => {
- *   const key = lookUpKey(req.get('x-api-key')); // your own check of the raw key
+ *   const presented = req.get('x-api-key') ?? '';
+ *   const key = lookUpKey(presented); // your own check of the raw key
  *   if (!key) return res.sendStatus(401);
- *   const t = await issueToken({ keyId: key.id, secret: process.env.TOLLGATE_TOKEN_SECRET!, audience: 'lookup-api' });
+ *   const t = await issueToken({
+ *     keyId: key.id,
+ *     keySha256: keySha256(presented), // the token ends when this credential is rotated out
+ *     secret: process.env.TOLLGATE_TOKEN_SECRET!,
+ *     audience: 'lookup-api',
+ *   });
  *   res.json({ access_token: t.token, token_type: t.tokenType, expires_in: t.expiresIn });
  * });
  */
@@ -85,6 +108,11 @@ export async function issueToken(options: IssueTokenOptions): Promise<IssuedToke
   if (typeof keyId !== 'string' || keyId === '' || keyId.length > MAX_KEY_ID_LENGTH) {
     throw invalid(`issueToken options.keyId: expected a key id of 1 to ${MAX_KEY_ID_LENGTH} characters`);
   }
+  const sha256 = o.keySha256;
+  if (sha256 !== undefined && (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256))) {
+    // Not echoed: a hash is no secret, but it is the lookup handle of a key.
+    throw invalid('issueToken options.keySha256: expected 64 lower-case hex digits, keySha256(presentedKey)');
+  }
   if ((o.secret === undefined) === (o.privateKey === undefined)) {
     throw invalid('issueToken options: give exactly one of secret or privateKey');
   }
@@ -96,10 +124,10 @@ export async function issueToken(options: IssueTokenOptions): Promise<IssuedToke
     typeof expiresIn !== 'number' ||
     !Number.isInteger(expiresIn) ||
     expiresIn < 1 ||
-    expiresIn > MAX_LIFETIME_SEC
+    expiresIn > LONGEST_LIFETIME_SEC
   ) {
     throw invalid(
-      `issueToken options.expiresInSec: expected a whole number of seconds from 1 to ${MAX_LIFETIME_SEC}`,
+      `issueToken options.expiresInSec: expected a whole number of seconds from 1 to ${LONGEST_LIFETIME_SEC}`,
     );
   }
   const now = o.now ?? Date.now();
@@ -109,7 +137,7 @@ export async function issueToken(options: IssueTokenOptions): Promise<IssuedToke
   const keyClaim = o.keyClaim ?? 'sub';
   if (typeof keyClaim !== 'string' || keyClaim === '' || REGISTERED_CLAIMS.has(keyClaim)) {
     throw invalid(
-      'issueToken options.keyClaim: expected a claim name other than iss, aud, exp, nbf, iat, jti',
+      `issueToken options.keyClaim: expected a claim name other than ${[...REGISTERED_CLAIMS].join(', ')}`,
     );
   }
   if (o.kid !== undefined && (typeof o.kid !== 'string' || o.kid === '')) {
@@ -134,7 +162,9 @@ export async function issueToken(options: IssueTokenOptions): Promise<IssuedToke
   // Whole seconds, as NumericDate wants; exp follows from the same instant so the lifetime is exact.
   const iat = Math.floor(now / 1000);
   const exp = iat + expiresIn;
-  const jwt = new SignJWT({ [keyClaim]: keyId })
+  const claims: Record<string, string> = { [keyClaim]: keyId };
+  if (sha256 !== undefined) claims[CREDENTIAL_CLAIM] = credentialId(sha256);
+  const jwt = new SignJWT(claims)
     .setProtectedHeader(
       o.kid === undefined
         ? { alg: algorithm, typ: 'JWT' }
@@ -159,7 +189,24 @@ export async function issueToken(options: IssueTokenOptions): Promise<IssuedToke
       { cause },
     );
   }
+  if (expiresIn > DEFAULT_MAX_LIFETIME_SEC) reportLongLived(expiresIn);
   return { token, expiresAt: exp * 1000, expiresIn, tokenType: 'Bearer' };
+}
+
+/**
+ * Once per process: a lifetime that verifiers with the default `maxLifetimeSec` refuse. A
+ * warning rather than an error, because a verifier configured to match accepts the token; its
+ * code lets an app that did so silence it (`node --disable-warning=TOLLGATE_LONG_LIVED_TOKEN`).
+ */
+function reportLongLived(expiresIn: number): void {
+  if (longLivedReported) return;
+  longLivedReported = true;
+  globalThis.process?.emitWarning?.(
+    `tollgate: issueToken signed a token valid for ${expiresIn} s; verifiers refuse tokens over ` +
+      `tokens.maxLifetimeSec (default ${DEFAULT_MAX_LIFETIME_SEC} s) with too_long_lived, so raise it ` +
+      'to match or issue shorter tokens',
+    { code: 'TOLLGATE_LONG_LIVED_TOKEN' },
+  );
 }
 
 function secretKey(value: unknown, algorithm: unknown): { algorithm: string; key: Uint8Array } {

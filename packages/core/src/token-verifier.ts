@@ -13,6 +13,8 @@ import {
   jwtVerify,
 } from 'jose';
 import { TollgateError } from './errors.js';
+import { CREDENTIAL_CLAIM, type CredentialFailure, isCredentialId } from './token-binding.js';
+import { DEFAULT_MAX_LIFETIME_SEC, LONGEST_LIFETIME_SEC, livesTooLong } from './token-lifetime.js';
 
 /**
  * How bearer tokens are checked (`options.tokens`). Give exactly one of `secret`, `jwks` or
@@ -35,15 +37,25 @@ export interface TokenOptions {
   jwksUrl?: string | undefined;
   /** Accepted `alg` values. Default: `['HS256']` with a secret, `['RS256', 'ES256']` with keys. `none` never is. */
   algorithms?: string[] | undefined;
-  /** Required `iss` (one of them, for a list). Default: not checked. */
+  /**
+   * Required `iss` (one of them, for a list). Default: not checked, so any token the secret or
+   * keys verify is taken, whoever issued it.
+   */
   issuer?: string | string[] | undefined;
-  /** Required `aud` (the token must name one of them). Default: not checked. */
+  /**
+   * Required `aud` (the token must name one of them). Default: not checked, so a token meant
+   * for another API that shares the secret or keys is taken too.
+   */
   audience?: string | string[] | undefined;
   /** Clock skew allowed on `exp` and `nbf`, in seconds, 0 to 300. Default: 30. */
   clockToleranceSec?: number | undefined;
   /** The claim holding the policy key `id`. Default: `'sub'`. */
   keyClaim?: string | undefined;
-  /** Longest lifetime accepted (`exp - iat`, and `exp - now`), in seconds. Default: not checked. */
+  /**
+   * Longest lifetime accepted, in seconds, 1 to 86400: a token is refused (`too_long_lived`)
+   * when `exp - iat` exceeds it, or when `exp - now` exceeds it plus `clockToleranceSec`
+   * (which also covers tokens without `iat`). Default: 3600.
+   */
   maxLifetimeSec?: number | undefined;
 }
 
@@ -59,11 +71,16 @@ export type TokenFailure =
   | 'missing_key_claim'
   | 'missing_expiry'
   | 'too_long_lived'
-  | 'jwks_unavailable';
+  | 'jwks_unavailable'
+  | CredentialFailure;
 
-/** The outcome of one verification. `expiresAt` is the token's `exp` in epoch milliseconds. */
+/**
+ * The outcome of one verification. `expiresAt` is the token's `exp` in epoch milliseconds.
+ * `credentialId` is present when the token is bound to a credential (`issueToken`'s
+ * `keySha256`); the engine then requires that credential to be current and unexpired.
+ */
 export type TokenVerdict =
-  | { readonly ok: true; readonly keyId: string; readonly expiresAt: number }
+  | { readonly ok: true; readonly keyId: string; readonly expiresAt: number; readonly credentialId?: string }
   | { readonly ok: false; readonly reason: TokenFailure };
 
 /** Checks bearer tokens against one {@link TokenOptions} configuration. */
@@ -134,6 +151,16 @@ export const TOKEN_FAILURES: Readonly<
     title: 'Token keys unavailable',
     detail: 'The keys needed to check the access token are unavailable; retry shortly.',
   },
+  credential_revoked: {
+    status: 401,
+    title: 'Token credential revoked',
+    detail: 'The access token was issued for a credential the key no longer has; authenticate again.',
+  },
+  credential_expired: {
+    status: 401,
+    title: 'Token credential expired',
+    detail: 'The access token was issued for a credential that has expired; authenticate again.',
+  },
 });
 
 /**
@@ -202,7 +229,15 @@ export const ASYMMETRIC_ALGORITHMS: ReadonlySet<string> = new Set([
   'Ed25519',
 ]);
 /** Internal (shared with issue-token.ts): claims whose value means something else, so none can name a key. */
-export const REGISTERED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'jti']);
+export const REGISTERED_CLAIMS: ReadonlySet<string> = new Set([
+  'iss',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  CREDENTIAL_CLAIM,
+]);
 // Members that only private or symmetric JWKs carry: such a key must not sit in a verifier's set.
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
 const KNOWN = new Set([
@@ -233,7 +268,7 @@ interface TokenConfig {
   readonly audience: string | string[] | undefined;
   readonly clockToleranceSec: number;
   readonly keyClaim: string;
-  readonly maxLifetimeSec: number | undefined;
+  readonly maxLifetimeSec: number;
 }
 
 /**
@@ -286,24 +321,20 @@ export function createTokenVerifier(options: unknown): TokenVerifier {
 
     const exp = payload.exp;
     if (typeof exp !== 'number') return refuse('missing_expiry');
-    if (config.maxLifetimeSec !== undefined) {
-      // exp - iat catches a long-lived token; exp - now also catches one whose iat is missing
-      // or set in the future to make it look short.
-      const nowSec = Math.floor(now / 1000);
-      const iat = payload.iat;
-      if (
-        (typeof iat === 'number' && exp - iat > config.maxLifetimeSec) ||
-        exp - nowSec > config.maxLifetimeSec + config.clockToleranceSec
-      ) {
-        return refuse('too_long_lived');
-      }
-    }
+    const iat = typeof payload.iat === 'number' ? payload.iat : undefined;
+    const { maxLifetimeSec, clockToleranceSec } = config;
+    if (livesTooLong({ exp, iat, now, maxLifetimeSec, clockToleranceSec })) return refuse('too_long_lived');
     // Own claims only: a keyClaim such as 'constructor' must not find Object.prototype's.
     const keyId = Object.hasOwn(payload, config.keyClaim) ? payload[config.keyClaim] : undefined;
     if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > MAX_KEY_ID_LENGTH) {
       return refuse('missing_key_claim');
     }
-    return { ok: true, keyId, expiresAt: exp * 1000 };
+    if (!Object.hasOwn(payload, CREDENTIAL_CLAIM)) return { ok: true, keyId, expiresAt: exp * 1000 };
+    // A bound token: whether its credential is still current is the engine's question (it
+    // holds the policy); a claim that is not an id is not silently treated as unbound.
+    const credentialId = payload[CREDENTIAL_CLAIM];
+    if (!isCredentialId(credentialId)) return refuse('malformed');
+    return { ok: true, keyId, expiresAt: exp * 1000, credentialId };
   }
 
   return {
@@ -412,14 +443,18 @@ function parseTokenOptions(options: unknown): TokenConfig {
     throw invalid('options.tokens.keyClaim: expected a non-empty claim name');
   }
   if (REGISTERED_CLAIMS.has(keyClaim)) {
-    throw invalid(`options.tokens.keyClaim: "${keyClaim}" is a registered claim with another meaning`);
+    throw invalid(`options.tokens.keyClaim: "${keyClaim}" is a reserved claim with another meaning`);
   }
-  const maxLifetimeSec = o.maxLifetimeSec;
+  const maxLifetimeSec = o.maxLifetimeSec ?? DEFAULT_MAX_LIFETIME_SEC;
   if (
-    maxLifetimeSec !== undefined &&
-    (typeof maxLifetimeSec !== 'number' || !Number.isInteger(maxLifetimeSec) || maxLifetimeSec <= 0)
+    typeof maxLifetimeSec !== 'number' ||
+    !Number.isInteger(maxLifetimeSec) ||
+    maxLifetimeSec < 1 ||
+    maxLifetimeSec > LONGEST_LIFETIME_SEC
   ) {
-    throw invalid('options.tokens.maxLifetimeSec: expected a positive whole number of seconds');
+    throw invalid(
+      `options.tokens.maxLifetimeSec: expected a whole number of seconds from 1 to ${LONGEST_LIFETIME_SEC}`,
+    );
   }
   return {
     key,

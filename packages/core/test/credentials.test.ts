@@ -325,3 +325,134 @@ describe('bearer tokens', () => {
     });
   });
 });
+
+describe('bearer tokens die with the credential they were issued from', () => {
+  const secret = 'an-hs256-secret-of-at-least-32-bytes!!';
+  const HOUR = 3_600_000;
+  const bound = async (key: string, now = NOON_UTC, keyId = 'partner') =>
+    (await issueToken({ keyId, keySha256: keySha256(key), secret, now })).token;
+  const refusal = (reason: string) => ({
+    allowed: false,
+    status: 401,
+    code: 'invalid_token',
+    keyId: 'partner',
+    body: { reason },
+    headers: {
+      'WWW-Authenticate': expect.stringMatching(/^Bearer error="invalid_token", error_description="/),
+    },
+  });
+
+  it('rotation: once the credential is gone from the policy (engine.reload), its tokens are refused', async () => {
+    const { engine, events } = setup([{ id: 'partner', key: OLD_KEY, dailyLimit: 10 }], {
+      tokens: { secret },
+    });
+    const before = await bound(OLD_KEY);
+    expect(await engine.check({ bearer: before })).toMatchObject({ allowed: true, keyId: 'partner' });
+
+    engine.reload({ keys: [{ id: 'partner', key: NEW_KEY, dailyLimit: 10 }] });
+    expect(await engine.check({ bearer: before })).toMatchObject(refusal('credential_revoked'));
+    expect(events).toContainEqual({
+      type: 'auth_failure',
+      code: 'invalid_token',
+      status: 401,
+      keyId: 'partner',
+      reason: 'credential_revoked',
+      at: NOON_UTC,
+    });
+    // A token minted after the rotation from the current credential works, on the same counters.
+    const after = await bound(NEW_KEY);
+    expect(await engine.check({ bearer: after })).toMatchObject({ allowed: true, limits: [{ used: 2 }] });
+    expect(await engine.check({ apiKey: NEW_KEY })).toMatchObject({ allowed: true, limits: [{ used: 3 }] });
+    // A token bound to another key's credential opens neither key.
+    engine.reload({
+      keys: [
+        { id: 'partner', key: NEW_KEY },
+        { id: 'other', key: OLD_KEY },
+      ],
+    });
+    expect(await engine.check({ bearer: before })).toMatchObject(refusal('credential_revoked'));
+    expect(JSON.stringify(events)).not.toContain(before.split('.')[1]);
+  });
+
+  it('expiry: a token from a credential whose expiresAt passed is refused, even before its own exp', async () => {
+    const { engine, setNow } = setup(
+      [
+        {
+          id: 'partner',
+          credentials: [
+            { key: OLD_KEY, expiresAt: new Date(NOON_UTC + HOUR).toISOString() },
+            { keySha256: keySha256(NEW_KEY) },
+          ],
+        },
+      ],
+      { tokens: { secret } },
+    );
+    const old = await bound(OLD_KEY, NOON_UTC + HOUR / 2);
+    const current = await bound(NEW_KEY, NOON_UTC + HOUR / 2);
+    setNow(NOON_UTC + HOUR / 2);
+    expect(await engine.check({ bearer: old })).toMatchObject({ allowed: true });
+    setNow(NOON_UTC + HOUR);
+    expect(await engine.check({ bearer: old })).toMatchObject(refusal('credential_expired'));
+    expect(await engine.check({ bearer: current })).toMatchObject({ allowed: true, keyId: 'partner' });
+  });
+
+  it('removal: a bound token for a key that is gone is refused like any token for an unknown key', async () => {
+    const { engine } = setup([{ id: 'partner', key: OLD_KEY }], { tokens: { secret } });
+    const token = await bound(OLD_KEY);
+    engine.reload({ keys: [{ id: 'someone-else', key: NEW_KEY }] });
+    expect(await engine.check({ bearer: token })).toMatchObject({
+      status: 401,
+      code: 'invalid_token',
+      body: { reason: 'unknown_key' },
+    });
+  });
+
+  it('keys from a keySource: rotated there, the token is refused once the cached answer goes (TTL or reload)', async () => {
+    let entry: KeyPolicy = { id: 'partner', keySha256: keySha256(OLD_KEY), dailyLimit: 10 };
+    const keySource = {
+      byHash: (sha256: string) => (entry.keySha256 === sha256 ? entry : undefined),
+      byId: (id: string) => (entry.id === id ? entry : undefined),
+    };
+    const cached = setup([], { tokens: { secret }, keySource, keySourceTtlMs: DAY });
+    const short = setup([], { tokens: { secret }, keySource, keySourceTtlMs: 20 });
+    const before = await bound(OLD_KEY);
+    for (const { engine } of [cached, short]) {
+      expect(await engine.check({ bearer: before })).toMatchObject({ allowed: true, keyId: 'partner' });
+    }
+
+    entry = { id: 'partner', keySha256: keySha256(NEW_KEY), dailyLimit: 10 };
+    // Within its TTL the source's old answer still stands: the documented bound on how long.
+    expect(await cached.engine.check({ bearer: before })).toMatchObject({ allowed: true });
+    cached.engine.reload({ keys: [] });
+    expect(await cached.engine.check({ bearer: before })).toMatchObject(refusal('credential_revoked'));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await short.engine.check({ bearer: before })).toMatchObject(refusal('credential_revoked'));
+
+    const after = await bound(NEW_KEY);
+    for (const { engine } of [cached, short]) {
+      expect(await engine.check({ bearer: after })).toMatchObject({ allowed: true, keyId: 'partner' });
+    }
+  });
+
+  it('a 24-hour token is refused by default (too_long_lived), and taken once maxLifetimeSec allows it', async () => {
+    const keys: KeyPolicy[] = [{ id: 'partner', key: OLD_KEY }];
+    const day = (await issueToken({ keyId: 'partner', secret, expiresInSec: 86_400, now: NOON_UTC })).token;
+    const byDefault = setup(keys, { tokens: { secret } });
+    expect(await byDefault.engine.check({ bearer: day })).toMatchObject({
+      status: 401,
+      code: 'invalid_token',
+      body: { reason: 'too_long_lived' },
+    });
+    const raised = setup(keys, { tokens: { secret, maxLifetimeSec: 86_400 } });
+    expect(await raised.engine.check({ bearer: day })).toMatchObject({ allowed: true, keyId: 'partner' });
+  });
+
+  it('an unbound token (no keySha256, or another issuer) is bound to its key only: it outlives a rotation', async () => {
+    const { engine } = setup([{ id: 'partner', key: OLD_KEY }], { tokens: { secret } });
+    const { token } = await issueToken({ keyId: 'partner', secret, now: NOON_UTC });
+    engine.reload({ keys: [{ id: 'partner', key: NEW_KEY }] });
+    expect(await engine.check({ bearer: token })).toMatchObject({ allowed: true });
+    engine.reload({ keys: [{ id: 'partner', key: NEW_KEY, disabled: true }] });
+    expect(await engine.check({ bearer: token })).toMatchObject({ status: 403, code: 'key_disabled' });
+  });
+});

@@ -6,6 +6,8 @@ import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../src/errors.js';
 import { type IssueTokenOptions, issueToken } from '../src/issue-token.js';
+import { keyHashPrefix, keySha256 } from '../src/key-hash.js';
+import { credentialId } from '../src/token-binding.js';
 import { createTokenVerifier } from '../src/token-verifier.js';
 
 const SECRET = 'issue-token-test-secret-5e8b1d7c3a9f0e2b4d6a';
@@ -67,6 +69,31 @@ describe('the token', () => {
     expect(payload.sub).toBeUndefined();
   });
 
+  it('with keySha256: bound to that credential by its id, and holding neither the key nor its hash', async () => {
+    const key = 'sk_live_partner_0123456789';
+    const sha256 = keySha256(key);
+    const issued = await issueToken({ keyId: 'partner', keySha256: sha256, secret: SECRET, now: NOW });
+    const payload = decodeJwt(issued.token);
+    expect(payload).toEqual({
+      sub: 'partner',
+      tollgate_cred: credentialId(sha256),
+      iat: NOW_SEC,
+      nbf: NOW_SEC,
+      exp: NOW_SEC + 3600,
+      jti: expect.stringMatching(UUID),
+    });
+    const text = JSON.stringify(payload) + JSON.stringify(decodeProtectedHeader(issued.token));
+    for (const secret of [
+      key,
+      sha256,
+      keyHashPrefix(sha256),
+      Buffer.from(sha256, 'hex').toString('base64url'),
+    ]) {
+      expect(text).not.toContain(secret);
+      expect(issued.token).not.toContain(secret);
+    }
+  });
+
   it('defaults now to the current time', async () => {
     const before = Math.floor(Date.now() / 1000);
     const payload = decodeJwt((await issueToken({ keyId: 'k', secret: SECRET })).token);
@@ -115,7 +142,25 @@ describe('signing keys', () => {
 });
 
 describe('issued tokens verify, and expire when they say', () => {
-  const verifier = createTokenVerifier({ secret: SECRET, clockToleranceSec: 0 });
+  // Raised to issueToken's own limit: this is about exp, not about the default maximum.
+  const verifier = createTokenVerifier({ secret: SECRET, clockToleranceSec: 0, maxLifetimeSec: 86_400 });
+  const byDefault = createTokenVerifier({ secret: SECRET });
+
+  it('a default verifier takes exactly the tokens of an hour or less', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 86_400 }),
+        fc.integer({ min: 0, max: Date.UTC(2100, 0, 1) }),
+        async (expiresInSec, now) => {
+          const issued = await issueToken({ keyId: 'k', secret: SECRET, expiresInSec, now });
+          const verdict = await byDefault.verify(issued.token, now);
+          if (expiresInSec <= 3600) expect(verdict).toMatchObject({ ok: true });
+          else expect(verdict).toEqual({ ok: false, reason: 'too_long_lived' });
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
 
   it('any key id, lifetime and instant', async () => {
     await fc.assert(
@@ -225,6 +270,31 @@ describe('options', () => {
       /options\.audience:/,
     ],
     ['an unknown option', async () => ({ keyId: 'k', secret: SECRET, ttl: 60 }), /options\.ttl:/],
+    [
+      'keySha256 in upper case',
+      async () => ({ keyId: 'k', secret: SECRET, keySha256: keySha256('short-secret-value').toUpperCase() }),
+      /options\.keySha256:/,
+    ],
+    [
+      'keySha256 one digit short',
+      async () => ({ keyId: 'k', secret: SECRET, keySha256: keySha256('short-secret-value').slice(1) }),
+      /options\.keySha256:/,
+    ],
+    [
+      'the key itself as keySha256',
+      async () => ({ keyId: 'k', secret: SECRET, keySha256: 'short-secret-value' }),
+      /options\.keySha256:/,
+    ],
+    [
+      'keySha256 a number',
+      async () => ({ keyId: 'k', secret: SECRET, keySha256: 42 }),
+      /options\.keySha256:/,
+    ],
+    [
+      'keyClaim tollgate_cred',
+      async () => ({ keyId: 'k', secret: SECRET, keyClaim: 'tollgate_cred' }),
+      /options\.keyClaim:/,
+    ],
   ])('refuses %s, naming the field and never the secret', async (_, make, field) => {
     const options = (await make()) as IssueTokenOptions;
     const error = await issueToken(options).then(
@@ -236,6 +306,7 @@ describe('options', () => {
     expect((error as TollgateError).message).toMatch(field);
     expect((error as TollgateError).message).not.toContain(SECRET);
     expect((error as TollgateError).message).not.toContain('short-secret-value');
+    expect((error as TollgateError).message).not.toContain(keySha256('short-secret-value').slice(1, 20));
   });
 
   it('treats undefined as not given', async () => {
@@ -243,6 +314,7 @@ describe('options', () => {
       keyId: 'k',
       secret: SECRET,
       privateKey: undefined,
+      keySha256: undefined,
       expiresInSec: undefined,
       audience: undefined,
       now: NOW,

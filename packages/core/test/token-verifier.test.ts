@@ -8,6 +8,8 @@ import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TollgateError } from '../src/errors.js';
 import { issueToken } from '../src/issue-token.js';
+import { keySha256 } from '../src/key-hash.js';
+import { credentialId } from '../src/token-binding.js';
 import {
   bearerToken,
   createTokenVerifier,
@@ -329,6 +331,39 @@ describe('refusals, each with its reason', () => {
     );
     const { iat: _, ...noIat } = claims({ exp: iat + 7200 });
     await expectReason(v, hs256({ alg: 'HS256' }, noIat), 'too_long_lived');
+  });
+
+  it('too_long_lived by default: tokens over one hour, such as a 24-hour token from issueToken', async () => {
+    const day = await issueToken({ keyId: 'k', secret: SECRET, expiresInSec: 86_400, now: NOW });
+    await expectReason(verifier(), day.token, 'too_long_lived');
+    const justOver = await issueToken({ keyId: 'k', secret: SECRET, expiresInSec: 3601, now: NOW });
+    await expectReason(verifier(), justOver.token, 'too_long_lived');
+    const hour = await issueToken({ keyId: 'k', secret: SECRET, expiresInSec: 3600, now: NOW });
+    expect(await verifier().verify(hour.token, NOW)).toMatchObject({ ok: true, keyId: 'k' });
+    // Raised to match the issuer, the day-long token is taken again.
+    expect(await verifier({ maxLifetimeSec: 86_400 }).verify(day.token, NOW)).toMatchObject({ ok: true });
+    // From another issuer, without iat: judged by what is left of it.
+    const { iat: _, ...noIat } = claims({ exp: NOW / SEC + 86_400 });
+    await expectReason(verifier(), hs256({ alg: 'HS256' }, noIat), 'too_long_lived');
+    expect(await verifier().verify(hs256({ alg: 'HS256' }, noIat), NOW + 83_000 * SEC)).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('a bound token names its credential id; one whose credential claim is not an id is malformed', async () => {
+    const sha256 = keySha256('sk_live_partner_0123456789');
+    const bound = await issueToken({ keyId: 'k', secret: SECRET, keySha256: sha256, now: NOW });
+    expect(await verifier().verify(bound.token, NOW)).toEqual({
+      ok: true,
+      keyId: 'k',
+      expiresAt: bound.expiresAt,
+      credentialId: credentialId(sha256),
+    });
+    const unbound = await issueToken({ keyId: 'k', secret: SECRET, now: NOW });
+    expect(await verifier().verify(unbound.token, NOW)).not.toHaveProperty('credentialId');
+    for (const value of [42, '', 'x'.repeat(21), 'x'.repeat(23), sha256, null, ['a'.repeat(22)]]) {
+      await expectReason(verifier(), hs256({ alg: 'HS256' }, claims({ tollgate_cred: value })), 'malformed');
+    }
   });
 
   it.each([
@@ -678,6 +713,18 @@ describe('options', () => {
     ['keyClaim exp', { secret: SECRET, keyClaim: 'exp' }, /^options\.tokens\.keyClaim:/],
     ['keyClaim empty', { secret: SECRET, keyClaim: '' }, /^options\.tokens\.keyClaim:/],
     ['maxLifetimeSec 0', { secret: SECRET, maxLifetimeSec: 0 }, /^options\.tokens\.maxLifetimeSec:/],
+    ['maxLifetimeSec 1.5', { secret: SECRET, maxLifetimeSec: 1.5 }, /^options\.tokens\.maxLifetimeSec:/],
+    [
+      'maxLifetimeSec over a day',
+      { secret: SECRET, maxLifetimeSec: 86_401 },
+      /^options\.tokens\.maxLifetimeSec:/,
+    ],
+    [
+      'maxLifetimeSec as a string',
+      { secret: SECRET, maxLifetimeSec: '3600' },
+      /^options\.tokens\.maxLifetimeSec:/,
+    ],
+    ['keyClaim tollgate_cred', { secret: SECRET, keyClaim: 'tollgate_cred' }, /^options\.tokens\.keyClaim:/],
     ['an empty issuer', { secret: SECRET, issuer: '' }, /^options\.tokens\.issuer:/],
     ['an empty audience list', { secret: SECRET, audience: [] }, /^options\.tokens\.audience:/],
   ])('refuses %s, naming the field', (_, options, field) => {
