@@ -68,7 +68,14 @@ describe('secrets stay out of events, logs and bodies', () => {
       .token;
     const forged = (await issueToken({ keyId: 'backend', secret: `${TOKEN_SECRET}-forged`, now: NOON_UTC }))
       .token;
-    secrets.push(valid, expired, forged, ...[valid, expired, forged].map((t) => t.split('.')[2] as string));
+    // Bound to a credential: the current one, and the one rotated out (expiresAt passed).
+    const bind = async (key: string) =>
+      (await issueToken({ keyId: 'rotated', keySha256: keySha256(key), secret: TOKEN_SECRET, now: NOON_UTC }))
+        .token;
+    const boundCurrent = await bind(KEYS.current);
+    const boundOld = await bind(KEYS.old);
+    const tokens = [valid, expired, forged, boundCurrent, boundOld];
+    secrets.push(...tokens, ...tokens.map((t) => t.split('.')[2] as string));
 
     const send = async (path: string, headers: [string, string][]) => {
       const r = await request(base, path, { headers });
@@ -110,6 +117,8 @@ describe('secrets stay out of events, logs and bodies', () => {
       await send('/x', [['Authorization', `Bearer ${expired}`]]),
       await send('/x', [['Authorization', `Bearer ${forged}`]]),
       await send('/x', [['Authorization', 'Bearer not a token']]),
+      await send('/x', [['Authorization', `Bearer ${boundCurrent}`]]),
+      await send('/x', [['Authorization', `Bearer ${boundOld}`]]),
       await send('/x', [
         ['Authorization', `Bearer ${valid}`],
         ['X-Api-Key', KEYS.hashed],
@@ -126,6 +135,7 @@ describe('secrets stay out of events, logs and bodies', () => {
       expect(types, t).toContain(t);
     }
 
+    expect(lines.some((l) => l.includes('"reason":"credential_expired"'))).toBe(true);
     const everything = [...lines, ...bodies].join('\n');
     for (const secret of secrets) expect(everything, secret.slice(0, 12)).not.toContain(secret);
     // Not even a long piece of one.
