@@ -28,9 +28,11 @@ describe('a token from a rotated-out credential, over HTTP', () => {
     const app = express();
     // The provider's /authenticate: Tollgate checks the presented key, the route binds the token to it.
     app.post('/authenticate', guard, async (req, res) => {
+      const presented = req.get('x-api-key');
+      if (presented === undefined) return void res.status(400).end(); // a token must not buy a token
       const issued = await issueToken({
         keyId: res.locals.tollgate.keyId,
-        keySha256: keySha256(req.get('x-api-key') ?? ''),
+        keySha256: keySha256(presented),
         secret: TOKEN_SECRET,
         now: NOON_UTC,
       });
@@ -75,5 +77,11 @@ describe('a token from a rotated-out credential, over HTTP', () => {
     const served = await lookup(after.token);
     expect(served.status).toBe(200);
     expect(served.json).toEqual({ ok: true, keyId: 'partner' });
+    // The token passes Tollgate at /authenticate, but buys no fresh token there.
+    const exchange = await request(base, '/authenticate', {
+      method: 'POST',
+      headers: [['Authorization', `Bearer ${after.token}`]],
+    });
+    expect(exchange.status).toBe(400);
   });
 });
