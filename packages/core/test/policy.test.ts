@@ -116,7 +116,7 @@ describe('policy validation', () => {
 describe('notify targets', () => {
   // The same parser as @tollgate/notify (packages/core/src/notify-target.ts): what the policy
   // accepts, the notifier takes; packages/notify/test/targets.test.ts checks both sides together.
-  const notifyPolicy = (notify: unknown[]) => ({ keys: [{ id: 'web', key: 'pk_live_01234567', notify }] });
+  const notifyPolicy = (notify: string[]) => ({ keys: [{ id: 'web', key: 'pk_live_01234567', notify }] });
 
   it('refuses what the notifier would drop, and accepts plain http to any loopback address', () => {
     const e = errorOf(() =>
