@@ -5,8 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { OPEN_KEY } from './fixtures.js';
 import { request } from './http.js';
 
-/** Which comma-separated value of `X-Forwarded-Proto` the framework believes. */
-export type ProtoRead = 'first' | 'last';
+/**
+ * Which comma-separated value of `X-Forwarded-Proto` the framework believes, or `whole` for an
+ * app that compares the whole header with `https` (the fetch adapter's documented recipe).
+ */
+export type ProtoRead = 'first' | 'last' | 'whole';
 
 /**
  * Starts an app that trusts a loopback peer as its proxy (and only that), with the adapter
@@ -40,7 +43,7 @@ export function forwardedProtoSuite(name: string, reads: ProtoRead, start: Start
       [
         'an HTTPS client that wrote http, its proxy appending https',
         [['X-Forwarded-Proto', 'http, https']],
-        reads === 'first' ? 403 : 200,
+        reads === 'last' ? 200 : 403,
       ],
     ];
 
