@@ -36,7 +36,10 @@ export interface RefusalEvent {
   readonly status: number;
   /** The key's id; absent for `https_required`, which is checked before the key. */
   readonly keyId?: string;
-  /** The address the per-IP cap applies to, or the connecting address; only with `eventIps: true`. */
+  /**
+   * Only with `eventIps: true`: for a forwarding key whose forwarded value was accepted, that
+   * address (normalised); otherwise the connecting address. Never a malformed forwarded value.
+   */
   readonly ip?: string;
   readonly at: number;
 }

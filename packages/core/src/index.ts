@@ -36,6 +36,15 @@ export { type IssuedToken, type IssueTokenOptions, issueToken } from './issue-to
 export { ipHasher, keySha256 } from './key-hash.js';
 export type { KeySource } from './key-source.js';
 export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export {
+  type EmailNotifyTarget,
+  type InvalidNotifyTarget,
+  isInvalidNotifyTarget,
+  type NotifyTarget,
+  type NotifyTargetKind,
+  parseNotifyTarget,
+  type WebhookNotifyTarget,
+} from './notify-target.js';
 export { type EngineOptions, parseOptions } from './options.js';
 export { type KeyPolicy, type Policy, parsePolicySchema } from './policy-schema.js';
 export { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';

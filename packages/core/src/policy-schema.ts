@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import { TollgateError } from './errors.js';
+import { isInvalidNotifyTarget, parseNotifyTarget } from './notify-target.js';
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Keys travel in a header or a query string: visible ASCII only, so no encoding can smuggle
@@ -9,8 +10,6 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KEY_MATERIAL = /^[\x21-\x7e]+$/;
 const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-// A pragmatic address check: the mail server has the last word; this catches typos and lists.
-const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
 const limit = z
   .number()
@@ -39,10 +38,17 @@ const credentialSchema = z.strictObject({
     .optional(),
 });
 
-const notifyTarget = z
-  .string()
-  .max(2048)
-  .refine((t) => EMAIL.test(t) || isWebhookUrl(t), 'expected an email address or an https:// URL');
+// The notifier's own parser: a policy holds exactly the targets @tollgate/notify can take.
+const notifyTarget = z.string().superRefine((text, ctx) => {
+  const target = parseNotifyTarget(text);
+  if (isInvalidNotifyTarget(target)) {
+    // The reason only: a webhook URL may carry a token, an address is personal data.
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected an email address or an https:// URL (${target.error})`,
+    });
+  }
+});
 
 const keySchema = z.strictObject({
   id: z
@@ -66,16 +72,6 @@ const policySchema = z.strictObject({
   ipv6Prefix: z.number().int('expected a whole number').min(1).max(128).optional(),
   keys: z.array(keySchema),
 });
-
-function isWebhookUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
-  } catch {
-    return false;
-  }
-}
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * One API key's rules, as written in the policy file. `id` and one way to recognise the key

@@ -113,6 +113,49 @@ describe('policy validation', () => {
   });
 });
 
+describe('notify targets', () => {
+  // The same parser as @tollgate/notify (packages/core/src/notify-target.ts): what the policy
+  // accepts, the notifier takes; packages/notify/test/targets.test.ts checks both sides together.
+  const notifyPolicy = (notify: string[]) => ({ keys: [{ id: 'web', key: 'pk_live_01234567', notify }] });
+
+  it('refuses what the notifier would drop, and accepts plain http to any loopback address', () => {
+    const e = errorOf(() =>
+      createEngine({
+        policy: notifyPolicy([
+          'ops@example.com',
+          'a..b@example.com',
+          '.ops@example.com',
+          'http://localhost:9000/hook',
+          'http://127.0.0.2/hook',
+          'https://hooks.example.com/T0K3N',
+        ]),
+      }),
+    );
+    expect(e.code).toBe('ERR_TOLLGATE_INVALID_POLICY');
+    expect(e.issues).toEqual([
+      expect.stringMatching(/^keys\[0\] \(web\)\.notify\[1\]: expected an email address .*before the @/),
+      expect.stringMatching(/^keys\[0\] \(web\)\.notify\[2\]: expected an email address .*before the @/),
+    ]);
+    const engine = createEngine({
+      policy: notifyPolicy(['http://localhost:9000/hook', 'http://127.0.0.2/hook', 'http://[::1]/x']),
+    });
+    expect(engine.notifyTargets('web')).toHaveLength(3);
+  });
+
+  it('says why without echoing the target', () => {
+    const e = errorOf(() =>
+      createEngine({
+        policy: notifyPolicy(['http://hooks.example.com/T0K3N', 'https://u:PASSW0RD@hooks.example.com/x']),
+      }),
+    );
+    expect(e.issues).toEqual([
+      expect.stringMatching(/^keys\[0\] \(web\)\.notify\[0\]: .*only to a loopback address/),
+      expect.stringMatching(/^keys\[0\] \(web\)\.notify\[1\]: .*user name or password/),
+    ]);
+    expect(e.message).not.toMatch(/T0K3N|PASSW0RD/);
+  });
+});
+
 describe('engine options', () => {
   it.each([
     [{ policy: examplePolicy(), stroe: {} }, 'options.stroe: unknown option'],

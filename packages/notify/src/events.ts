@@ -48,9 +48,12 @@ export interface NotificationFailedEvent extends NotificationEventBase {
 export type DropReason =
   /** The queue held `maxQueue` notifications already. */
   | 'queue_full'
-  /** The target is not a valid email address or allowed webhook URL. */
+  /** Not a target: the same entries the policy schema refuses (core's `parseNotifyTarget`). */
   | 'invalid_target'
-  /** An email target without the `email` option, or a webhook target without `webhook`. */
+  /**
+   * A valid target this notifier is not set up for: an email target without the `email` option,
+   * a webhook target without `webhook`, or plain http to loopback without `allowInsecureWebhooks`.
+   */
   | 'not_configured'
   /** `targets(keyId)` threw or returned something other than an array of strings. */
   | 'targets_failed'
@@ -63,7 +66,7 @@ export interface NotificationDroppedEvent extends Omit<NotificationEventBase, 'k
   /** `'unknown'` when the target is too malformed to tell, or for `targets_failed`. */
   readonly kind: TargetKind | 'unknown';
   readonly reason: DropReason;
-  /** Details, for `invalid_target`, `targets_failed` and `closed`. */
+  /** Details, for `invalid_target`, `not_configured`, `targets_failed` and `closed`. */
   readonly error?: string;
 }
 

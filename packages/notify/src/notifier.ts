@@ -6,7 +6,7 @@ import { DeliveryError, safeMessage } from './delivery-error.js';
 import { createEmailSender } from './email.js';
 import type { DropReason, NotifyEvent } from './events.js';
 import { type NotifierOptions, parseOptions } from './options.js';
-import { isInvalid, parseTarget, type Target, type TargetKind } from './targets.js';
+import { type Deliverable, isSkipped, type Target, type TargetKind, takeTarget } from './targets.js';
 import { webhookPayload } from './threshold-message.js';
 import { postWebhook } from './webhook.js';
 
@@ -59,6 +59,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
     ...(email?.secrets ?? []),
   ];
   const closer = new AbortController();
+  const setup: Deliverable = {
+    email: email !== undefined,
+    webhook: config.webhook !== undefined,
+    allowInsecureWebhooks: config.allowInsecureWebhooks,
+  };
 
   const ready: Job[] = [];
   let running = 0;
@@ -125,13 +130,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
     const taken = takenOn(event.day);
     for (const raw of list as unknown[]) {
-      const target = parseTarget(raw, config.allowInsecureWebhooks);
-      if (isInvalid(target)) {
-        dropped(event, target.kind, target.label, 'invalid_target', target.error);
-        continue;
-      }
-      if ((target.kind === 'email' ? email : config.webhook) === undefined) {
-        dropped(event, target.kind, target.label, 'not_configured', `no ${target.kind} option`);
+      const target = takeTarget(raw, setup);
+      if (isSkipped(target)) {
+        dropped(event, target.kind, target.label, target.reason, target.error);
         continue;
       }
       const id = `${event.keyId}|${event.threshold}|${target.id}`;

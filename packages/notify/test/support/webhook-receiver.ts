@@ -18,7 +18,7 @@ export interface ReceivedRequest {
 export type Answer = number | { status: number; headers?: Record<string, string> } | 'hang';
 
 export interface TestReceiver {
-  /** `http://127.0.0.1:<port>`: append a path. */
+  /** `http://<host>:<port>` (127.0.0.1 unless another host was asked for): append a path. */
   readonly origin: string;
   readonly requests: ReceivedRequest[];
   /** Resolves when `count` requests have arrived. */
@@ -26,7 +26,11 @@ export interface TestReceiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(answer: (n: number, req: ReceivedRequest) => Answer = () => 204) {
+export async function startReceiver(
+  answer: (n: number, req: ReceivedRequest) => Answer = () => 204,
+  /** Another loopback address or name to listen on (127.0.0.2, localhost). */
+  host = '127.0.0.1',
+) {
   const requests: ReceivedRequest[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   const server = http.createServer((req, res) => {
@@ -48,10 +52,10 @@ export async function startReceiver(answer: (n: number, req: ReceivedRequest) =>
       res.writeHead(status, headers).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   const receiver: TestReceiver = {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://${host}:${port}`,
     requests,
     waitFor: (count) =>
       requests.length >= count
