@@ -296,3 +296,37 @@ describe('reconnecting once Redis is back', () => {
     expect(delays.filter((ms) => ms < 0 || ms > 250)).toEqual([]);
   }, 30_000);
 });
+
+describe('a Redis frozen with its connections open', () => {
+  it('gets a new connection after a second of silence, and counts again within 250 ms of waking', async () => {
+    const client = await connectRedis(server.url);
+    const errors: string[] = [];
+    client.on('error', (e: Error) => errors.push(e.message));
+    const store = createRedisStore({ client, prefix: uniquePrefix('frozen') });
+    const load = drive(
+      async (i) => {
+        await store.consume(specs(SCOPES[i % SCOPES.length] as string), Date.now());
+        return true;
+      },
+      8,
+      5,
+    );
+    let back: number;
+    try {
+      await sleep(200);
+      server.signal('SIGSTOP');
+      await sleep(2_500);
+      server.signal('SIGCONT');
+      const wokeAt = performance.now();
+      back = await recovery(load, wokeAt, 2_000);
+      console.log(`first check counted on Redis ${Math.round(back)} ms after it woke from a 2.5 s freeze`);
+    } finally {
+      server.signal('SIGCONT');
+      await load.stop();
+      client.disconnect();
+    }
+    expect(errors).toEqual(['redis store: no answer on a ready connection; reconnecting']);
+    expect(back).toBeGreaterThanOrEqual(0);
+    expect(back).toBeLessThan(250);
+  }, 20_000);
+});
