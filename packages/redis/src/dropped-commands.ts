@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 // When a ready connection closes, ioredis keeps the commands still awaiting a reply in
 // `prevCommandQueue`. On the next `ready` it resends them, or, with
 // `autoResendUnfulfilledCommands: false`, drops the list without settling a single promise
-// (ioredis issue #2193, fixed in ioredis 6). Under auto-pipelining that is a wedge: the
+// (ioredis issue #2193, fixed upstream after 6.0.0). Under auto-pipelining that is a wedge: the
 // pipeline holding such a command never finishes, and ioredis runs one pipeline at a time,
 // so every later command queues behind it while the client reports `ready`. The same holds
 // when the client gives up reconnecting (`end`) with commands stashed.
@@ -22,7 +22,7 @@ const watched = new WeakSet<Redis>();
 /**
  * Rejects, once `redis` is ready again (or has ended), every command it had in flight when
  * its connection closed and will not resend. Harmless where ioredis settles them itself
- * (resending, or ioredis 6): a settled promise ignores a second rejection. Idempotent per
+ * (resending, or a release with the upstream fix): a settled promise ignores a second rejection. Idempotent per
  * connection object.
  *
  * @example

@@ -60,6 +60,7 @@ const ALLOWED_NO_COUNTERS: ConsumeResult = Object.freeze({
  *   enableOfflineQueue: false,
  *   maxRetriesPerRequest: 1,
  *   autoResendUnfulfilledCommands: false,
+ *   retryStrategy: (times) => Math.min(times * 20, 100),
  * });
  * const engine = createEngine({ policy, store: createRedisStore({ client }), failureMode: 'fallback' });
  */
