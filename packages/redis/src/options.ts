@@ -14,7 +14,8 @@ export interface RedisStoreOptions {
    * The ioredis client (`new Redis(...)` or `new Cluster(...)`) the store sends its commands
    * on. You create it and you quit it: `close()` leaves it open. Required.
    * Recommended client options: `enableAutoPipelining: true`, `enableOfflineQueue: false`,
-   * `maxRetriesPerRequest: 1`, `autoResendUnfulfilledCommands: false` (see the README).
+   * `maxRetriesPerRequest: 1`, `autoResendUnfulfilledCommands: false`,
+   * `retryStrategy: (times) => Math.min(times * 20, 100)` (see the README).
    */
   client: Redis | Cluster;
   /**

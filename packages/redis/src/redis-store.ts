@@ -2,6 +2,7 @@
 
 import { type ConsumeResult, type CounterSpec, type Store, TollgateError } from '@tollgate/core';
 import { clearPrefix } from './clear-prefix.js';
+import { connectionHealth } from './connection-health.js';
 import { CONSUME_COMMAND, CONSUME_SCRIPT, decodeReply } from './consume-script.js';
 import { withDeadline } from './deadline.js';
 import { ExhaustedCache } from './exhausted-cache.js';
@@ -59,6 +60,7 @@ const ALLOWED_NO_COUNTERS: ConsumeResult = Object.freeze({
  *   enableOfflineQueue: false,
  *   maxRetriesPerRequest: 1,
  *   autoResendUnfulfilledCommands: false,
+ *   retryStrategy: (times) => Math.min(times * 20, 100),
  * });
  * const engine = createEngine({ policy, store: createRedisStore({ client }), failureMode: 'fallback' });
  */
@@ -80,6 +82,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   }
   const commandFor = (keyCount: number): ConsumeCommand => commands[keyCount] as ConsumeCommand;
   const exhausted = new ExhaustedCache(exhaustedCacheSize);
+  const health = connectionHealth(client);
   const slack = String(expireSlackMs);
   // Checks waiting for the next flush, one batch per scope (a Cluster runs a script on one slot).
   const batches = new Map<string, Batch>();
@@ -124,14 +127,24 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       failAll(storeError(e instanceof Error ? e.message : String(e), e));
       return;
     }
+    health.sent(sent);
     inFlight.set(scope, (inFlight.get(scope) ?? 0) + 1);
+    // Released at the reply or at the deadline, whichever comes first: a command the client
+    // never settles must not keep its scope busy.
+    let released = false;
     const settled = () => {
+      if (released) return;
+      released = true;
       const left = (inFlight.get(scope) ?? 1) - 1;
       if (left === 0) inFlight.delete(scope);
       else inFlight.set(scope, left);
     };
     sent.then(settled, settled);
-    const timedOut = () => storeError(`Redis did not answer within ${timeoutMs} ms`);
+    const timedOut = () => {
+      settled();
+      health.timedOut(timeoutMs);
+      return storeError(`Redis did not answer within ${timeoutMs} ms`);
+    };
     withDeadline(sent, timeoutMs, timedOut).then(
       (reply) => {
         let results: ConsumeResult[];
