@@ -47,13 +47,17 @@ export class CounterTable {
 
   /** The live counter of `spec`, or undefined (an expired one is dropped here). */
   get(spec: CounterSpec, now: number): Counter | undefined {
-    const map = spec.kind === 'key' ? this.keyCounters : this.clientCounters;
-    const c = map.get(spec.key);
-    if (c !== undefined && c.expiresAt <= now) {
-      map.delete(spec.key);
+    // Two call sites, one per map type, keep each lookup monomorphic on the hot path.
+    if (spec.kind === 'key') {
+      const c = this.keyCounters.get(spec.key);
+      if (c === undefined || c.expiresAt > now) return c;
+      this.keyCounters.delete(spec.key);
       return undefined;
     }
-    return c;
+    const c = this.clientCounters.get(spec.key);
+    if (c === undefined || c.expiresAt > now) return c;
+    this.clientCounters.delete(spec.key);
+    return undefined;
   }
 
   /**
