@@ -24,12 +24,20 @@ export interface MemoryStoreOptions {
   maxKeyCounters?: number;
 }
 
+/** How many counters a memory store holds, by kind. */
+export type MemoryStoreStats = CounterTableStats;
+
 /** The memory store answers synchronously: no promise on the hot path. */
 export interface MemoryStore extends Store {
   consume(counters: readonly CounterSpec[], now: number): ConsumeResult;
   clear(): void;
-  /** How many counters are held, by kind (monitoring, tests). */
-  stats(): CounterTableStats;
+  /**
+   * How many counters are held, by kind (monitoring, tests).
+   *
+   * @example
+   * store.stats(); // { keyCounters: 12, clientCounters: 48_210 }
+   */
+  stats(): MemoryStoreStats;
 }
 
 const ALLOWED_NO_COUNTERS: ConsumeResult = { allowed: true, refusedBy: -1, counts: [] };
