@@ -45,6 +45,7 @@ export class CounterKeys {
           limit: this.perIpLimit,
           expiresAt: day.end,
           scope: this.scope,
+          kind: 'client',
         };
         this.perIp.set(ip, spec);
       }
@@ -73,6 +74,12 @@ export class CounterKeys {
     this.daily =
       this.dailyLimit === undefined
         ? undefined
-        : { key: `${this.scope}:daily`, limit: this.dailyLimit, expiresAt: day.end, scope: this.scope };
+        : {
+            key: `${this.scope}:daily`,
+            limit: this.dailyLimit,
+            expiresAt: day.end,
+            scope: this.scope,
+            kind: 'key',
+          };
   }
 }

@@ -7,15 +7,17 @@ import type { Decision, LimitState, RefusalCode } from './decision.js';
 import { createDecisionMetrics, type DecisionMetrics } from './decision-metrics.js';
 import { TollgateError } from './errors.js';
 import type { TollgateEvent } from './events.js';
+import { FallbackCounts, type FallbackResult } from './fallback-store.js';
+import { FiredThresholds } from './fired-thresholds.js';
 import { ipHasher, keyHashPrefix, keySha256 } from './key-hash.js';
 import { createSourceResolver, type SourceResolver } from './key-source.js';
-import { createMemoryStore, type MemoryStore } from './memory-store.js';
 import { type EngineOptions, parseOptions } from './options.js';
 import type { KeyPolicy } from './policy-schema.js';
 import { problemFor } from './problem.js';
 import { rateLimitHeaders, secondsUntil } from './rate-limit-headers.js';
 import { inputFromRequest, type RequestLike } from './request-input.js';
 import type { ConsumeResult, CounterSpec, Store } from './store.js';
+import { StoreErrorCoalescer } from './store-error-coalescer.js';
 import { credentialFailure } from './token-binding.js';
 import {
   createTokenVerifier,
@@ -132,8 +134,11 @@ export function createEngine(options: EngineOptions): Engine {
         'set ipHashSecret (the same in every process) to store a keyed hash instead',
     );
   }
-  // Created on the first store failure: most engines never need it.
-  let fallbackStore: MemoryStore | undefined;
+  // With 'fallback', every answer of the store is remembered, so the local counts can start
+  // from the store's last ones when it fails.
+  const fallback = failureMode === 'fallback' ? new FallbackCounts() : undefined;
+  const fired = new FiredThresholds();
+  const storeErrors = new StoreErrorCoalescer(failureMode);
   // Last minute each key's ignored forwarding header was reported, so a chatty client makes one event a minute.
   const forwardingReported = new Map<string, number>();
 
@@ -339,11 +344,23 @@ export function createEngine(options: EngineOptions): Engine {
     }
     if (result instanceof Promise) {
       return result.then(
-        (r) => decide(r, key, ip, day, at),
+        (r) => {
+          storeAnswered(specs, r, at);
+          return decide(r, key, ip, day, at);
+        },
         (e: unknown) => storeFailed(e, key, ip, day, specs, at),
       );
     }
+    storeAnswered(specs, result, at);
     return decide(result, key, ip, day, at);
+  }
+
+  function storeAnswered(specs: readonly CounterSpec[], r: ConsumeResult, at: number): void {
+    fallback?.observe(specs, r, at);
+    if (storeErrors.holding) {
+      const report = storeErrors.answered(now());
+      if (report !== undefined) emit(report);
+    }
   }
 
   function reportIgnoredForwarding(key: CompiledKey, at: number): void {
@@ -361,6 +378,7 @@ export function createEngine(options: EngineOptions): Engine {
     day: DayWindow,
     at: number,
     degraded?: 'fallback',
+    storeDaily?: number,
   ): Decision {
     const windowSeconds = Math.round((day.end - day.start) / 1000);
     // With an async store another request may have moved the key to a new day meanwhile:
@@ -394,10 +412,19 @@ export function createEngine(options: EngineOptions): Engine {
 
     // Each count value is handed out once by the atomic consume, so the request that reaches
     // a threshold is the only one that can see it: exactly once per key, threshold and day.
+    // The fallback's counts start above the store's last count (`storeDaily`), so there a check
+    // crosses a threshold when it is past that count and at or over the threshold. Either way
+    // `fired` keeps it to one event in this process across the switch to the fallback and back.
     if (key.dailyLimit !== undefined && key.dailyLimit > 0) {
       const count = r.counts[r.counts.length - 1] ?? 0;
-      if (count === key.warnAt) emit(threshold(key, 0.9, count, day, at));
-      if (count === key.dailyLimit) emit(threshold(key, 1, count, day, at));
+      const before = storeDaily ?? count - 1;
+      const warnAt = key.warnAt ?? key.dailyLimit;
+      if (before < warnAt && count >= warnAt && fired.first(key.id, day.day, 0.9)) {
+        emit(threshold(key, 0.9, count, day, at));
+      }
+      if (before < key.dailyLimit && count >= key.dailyLimit && fired.first(key.id, day.day, 1)) {
+        emit(threshold(key, 1, count, day, at));
+      }
     }
     // One object literal: spreading into a new object here cost more than the whole store step.
     if (degraded !== undefined) {
@@ -431,7 +458,8 @@ export function createEngine(options: EngineOptions): Engine {
     at: number,
   ): Decision {
     const message = e instanceof Error ? e.message : String(e);
-    emit({ type: 'store_error', keyId: key.id, message, failureMode, at });
+    const report = storeErrors.failed(key.id, message, now());
+    if (report !== undefined) emit(report);
     if (failureMode === 'fail-open') {
       return {
         allowed: true,
@@ -443,9 +471,15 @@ export function createEngine(options: EngineOptions): Engine {
         degraded: 'fail-open',
       };
     }
-    if (failureMode === 'fallback') {
-      fallbackStore ??= createMemoryStore();
-      return decide(fallbackStore.consume(specs, at), key, ip, day, at, 'fallback');
+    if (fallback !== undefined) {
+      let r: FallbackResult;
+      try {
+        r = fallback.consume(specs, at);
+      } catch {
+        // The local key-counter budget is full: refuse rather than count from nothing.
+        return refuse('store_unavailable', 503, at, ip, { key });
+      }
+      return decide(r, key, ip, day, at, 'fallback', r.storeCounts[r.storeCounts.length - 1]);
     }
     return refuse('store_unavailable', 503, at, ip, { key });
   }

@@ -89,16 +89,24 @@ export interface ThresholdEvent {
 }
 
 /**
- * The store failed (threw, rejected or timed out) during a check; the request was then decided
- * by `failureMode`: refused with 503, allowed uncounted, or counted in the local fallback store.
+ * The store failed (threw, rejected or timed out) during checks; each was then decided by
+ * `failureMode`: refused with 503, allowed uncounted, or counted in the local fallback store.
+ * Coalesced per engine (that is, per store, whichever keys were checked): the first failure
+ * after a quiet second is reported at once, later ones at most once a second, each event
+ * counting the failures since the previous one. Failures still held when the store answers
+ * again are reported by the first answered check a second or more after the previous event.
  */
 export interface StoreErrorEvent {
   readonly type: 'store_error';
+  /** The key of the last failed check this event counts (others may have been other keys). */
   readonly keyId: string;
-  /** The store's error message. Stores must not put key material in their messages. */
+  /** The last failure's error message. Stores must not put key material in their messages. */
   readonly message: string;
-  /** How the request was decided instead. */
+  /** How the requests were decided instead. */
   readonly failureMode: FailureMode;
+  /** How many failed checks this event stands for: 1 for the first, then those since the previous event. */
+  readonly count: number;
+  /** When the last failure this event counts happened. */
   readonly at: number;
 }
 

@@ -35,7 +35,12 @@ export { createIpKeyer, type IpKeyer, type IpKeyOptions } from './ip-key.js';
 export { type IssuedToken, type IssueTokenOptions, issueToken } from './issue-token.js';
 export { ipHasher, keySha256 } from './key-hash.js';
 export type { KeySource } from './key-source.js';
-export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export {
+  createMemoryStore,
+  type MemoryStore,
+  type MemoryStoreOptions,
+  type MemoryStoreStats,
+} from './memory-store.js';
 export {
   type EmailNotifyTarget,
   type InvalidNotifyTarget,

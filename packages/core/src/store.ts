@@ -17,6 +17,15 @@ export interface CounterSpec {
    * partitioned store (Redis Cluster) can keep one check's counters on one shard.
    */
   readonly scope: string;
+  /**
+   * Whose counter this is, so a bounded store knows what it may forget. `'key'`: one of the
+   * key's own counters (its daily count), of which a key has a fixed number per window, so
+   * their number is bounded by the keys in use. `'client'`: one of the counters a key has per
+   * value a caller sends (per IP address), whose number the callers choose. Absent means
+   * `'client'`. The memory store never evicts `'key'` counters to make room for `'client'`
+   * ones; a store that forgets nothing early (Redis with `noeviction`) may ignore it.
+   */
+  readonly kind?: 'key' | 'client';
 }
 
 /** What {@link Store.consume} reports. */

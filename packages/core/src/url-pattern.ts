@@ -17,7 +17,7 @@ export type UrlMatcher = (headerValue: string) => boolean;
 /** Longest pattern accepted at setup; longer ones are almost certainly a paste accident. */
 const MAX_PATTERN_LENGTH = 2048;
 /** Longest header value we are willing to parse; longer values are refused unparsed. */
-const MAX_HEADER_LENGTH = 4096;
+export const MAX_HEADER_LENGTH = 4096;
 
 /** Which hosts a pattern admits, relative to its own host. */
 type HostRule = 'exact' | 'self-or-subdomains' | 'subdomains-only';

@@ -114,7 +114,7 @@ describe('refusals', () => {
       refused('a', T0, 'store_unavailable'),
       refused('a', T0 + 1, 'store_unavailable'),
       { type: 'threshold', keyId: 'a', threshold: 0.9, count: 9, limit: 10, day: '2026-11-23', at: T0 + 2 },
-      { type: 'store_error', keyId: 'a', message: 'down', failureMode: 'fail-closed', at: T0 + 3 },
+      { type: 'store_error', keyId: 'a', message: 'down', failureMode: 'fail-closed', count: 1, at: T0 + 3 },
       // Refused before the key was read (plain HTTP): no key to count it for.
       { type: 'refused', code: 'https_required', status: 403, at: T0 + 4 } as unknown as TollgateEvent,
       { type: 'refused', code: 'https_required', status: 403, at: T0 + 5 } as unknown as TollgateEvent,

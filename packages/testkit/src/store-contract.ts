@@ -41,11 +41,17 @@ export function storeContract(name: string, factory: StoreFactory): void {
     });
 
     // One scope for the whole suite: any counters may then be consumed together.
-    const spec = (key: string, limit: number, expiresAt = TOMORROW): CounterSpec => ({
+    const spec = (
+      key: string,
+      limit: number,
+      expiresAt = TOMORROW,
+      kind?: CounterSpec['kind'],
+    ): CounterSpec => ({
       key,
       limit,
       expiresAt,
       scope: SCOPE,
+      ...(kind === undefined ? {} : { kind }),
     });
 
     it('allows a check with no counters', async () => {
@@ -130,18 +136,22 @@ export function storeContract(name: string, factory: StoreFactory): void {
       );
     });
 
-    it('matches a reference model for any sequence of checks', async () => {
+    it('matches a reference model for any sequence of checks, whatever kind each counter is', async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.array(fc.tuple(fc.nat(3), fc.nat(3)), { minLength: 1, maxLength: 40 }),
           fc.array(fc.nat(4), { minLength: 4, maxLength: 4 }),
-          async (ops, limits) => {
+          fc.array(fc.constantFrom('key' as const, 'client' as const, undefined), {
+            minLength: 4,
+            maxLength: 4,
+          }),
+          async (ops, limits, kinds) => {
             const keys = limits.map((_, i) => freshKey(`model${i}`));
             const model = keys.map(() => 0);
             for (const [a, b] of ops) {
               const idx = a === b ? [a] : [a, b];
               const r = await store.consume(
-                idx.map((i) => spec(keys[i] as string, limits[i] as number)),
+                idx.map((i) => spec(keys[i] as string, limits[i] as number, TOMORROW, kinds[i])),
                 Date.now(),
               );
               const firstFull = idx.findIndex((i) => (model[i] as number) >= (limits[i] as number));
