@@ -128,16 +128,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     let sent: Promise<Answer>;
     try {
       // Decoded when the reply arrives, in time or not: a late reply still tells Redis's time.
-      const observe = (reply: unknown, unacked?: string): Answer => {
+      const observe = (reply: unknown, answeredAt: number, unacked?: string): Answer => {
         const decoded = decodeReply(reply, call.sizes);
-        clock.observe(decoded.redisNow, performance.now());
+        clock.observe(decoded.redisNow, answeredAt);
         return { results: decoded.results, unacked };
       };
       sent =
         waitForReplicas === undefined
-          ? commandFor(call.keys.length)(...call.keys, ...call.argv).then((reply) => observe(reply))
+          ? commandFor(call.keys.length)(...call.keys, ...call.argv).then((reply) =>
+              observe(reply, performance.now()),
+            )
           : consumeWithAcks(client, call, waitForReplicas).then((r) =>
-              observe(r.reply, ackFailure(waitForReplicas, r)),
+              observe(r.reply, r.answeredAt, ackFailure(waitForReplicas, r)),
             );
     } catch (e) {
       failAll(storeError(e instanceof Error ? e.message : String(e), e));

@@ -21,6 +21,11 @@ export interface ReplicaAcks {
 /** The script's reply and how many replicas acknowledged the writes before it. */
 export interface AckedReply {
   readonly reply: unknown;
+  /**
+   * When the script's own reply was read (`performance.now()`), before WAIT's: the moment that
+   * tells Redis's clock (see RedisClock), which WAIT's wait would blur.
+   */
+  readonly answeredAt: number;
   readonly acks: number;
   /** Why WAIT gave no count (an error reply); the writes then count as unacknowledged. */
   readonly waitError?: string;
@@ -61,11 +66,16 @@ export async function consumeWithAcks(
   call: ScriptCall,
   wait: ReplicaAcks,
 ): Promise<AckedReply> {
+  let answeredAt = Number.NaN;
+  // A command's callback runs when its own reply is read; the pipeline resolves after WAIT's.
+  const onScriptReply = () => {
+    answeredAt = performance.now();
+  };
   const run = async (withEval: boolean) => {
     const pipeline = client.pipeline();
     const args = [...call.keys, ...call.argv];
-    if (withEval) pipeline.eval(CONSUME_SCRIPT, call.keys.length, ...args);
-    else pipeline.evalsha(CONSUME_SHA, call.keys.length, ...args);
+    if (withEval) pipeline.eval(CONSUME_SCRIPT, call.keys.length, ...args, onScriptReply);
+    else pipeline.evalsha(CONSUME_SHA, call.keys.length, ...args, onScriptReply);
     pipeline.wait(wait.replicas, wait.timeoutMs);
     return (await pipeline.exec()) ?? [];
   };
@@ -90,6 +100,6 @@ export async function consumeWithAcks(
   const [script, acked] = results;
   if (script === undefined || acked === undefined) throw new Error('the pipeline returned no reply');
   if (script[0] !== null) throw script[0];
-  if (acked[0] !== null) return { reply: script[1], acks: 0, waitError: acked[0].message };
-  return { reply: script[1], acks: Number(acked[1]) };
+  if (acked[0] !== null) return { reply: script[1], answeredAt, acks: 0, waitError: acked[0].message };
+  return { reply: script[1], answeredAt, acks: Number(acked[1]) };
 }
