@@ -1,34 +1,44 @@
 // Redis's clock as this process sees it, learned from the time each script reply carries.
 
+/** One reading: the range Redis's clock minus the local one lies in, and the round trip that gave it. */
+interface Reading {
+  readonly low: number;
+  readonly high: number;
+  readonly rtt: number;
+}
+
 /**
  * Translates this process's monotonic clock (`performance.now()`) into Redis's wall clock (epoch
  * ms), so a check's deadline can be judged by Redis (see CONSUME_SCRIPT). App servers' clocks
- * need not agree with Redis's: each reply says when Redis ran the script, and that moment lay
- * before the reply was read, so `redisNow - receivedAt` is a lower bound of the offset between
- * the two clocks, off by the reply's time on the way back. The store uses the highest such bound
- * seen recently: close to the true offset (the fastest reply decides), and never above it, so a
- * deadline is never moved later than the caller's own.
+ * need not agree with Redis's, and a local clock that is set or stepped changes nothing here.
  *
- * Bounds age out after one to two windows, so a clock that steps back (Redis's, or a move to
- * another node) is followed within `2 * windowMs`; one that steps forward is followed at once,
- * since its bounds are higher. Until the first reply, the process's wall clock stands in for
- * Redis's, which is right whenever both are on NTP.
+ * Each reply says when Redis ran the script (`redisNow`), a moment between sending and reading
+ * the reply: the offset between the clocks lies in `[redisNow - receivedAt, redisNow + 1 - sentAt]`.
+ * The middle of that range is off by at most half the round trip, and by much less when the
+ * delays there and back are alike (a busy event loop delays both the write and the read). As
+ * NTP does, the reading with the shortest round trip of the last one to two windows is used,
+ * kept within the range of the latest reply (the true offset is in both). A reply whose range
+ * does not meet that reading's proves it wrong (Redis's clock was set, or a Cluster node's
+ * clock differs): it replaces it at once.
+ *
+ * Until the first reply, the process's wall clock stands in for Redis's, which is right
+ * whenever both are on NTP.
  *
  * @example
  * const clock = new RedisClock(Date.now() - performance.now());
- * clock.observe(reply.redisNow, performance.now());
+ * clock.observe(reply.redisNow, sentAt, performance.now());
  * const deadline = clock.toRedis(performance.now() + 40);
  */
 export class RedisClock {
   private offset: number;
-  private current = Number.NEGATIVE_INFINITY;
-  private previous = Number.NEGATIVE_INFINITY;
+  private current: Reading | undefined;
+  private previous: Reading | undefined;
   private windowStart = Number.NaN;
 
   /**
    * @param initialOffset Redis's epoch ms minus the local monotonic ms, before any reply
    *   (`Date.now() - performance.now()`: the local wall clock).
-   * @param windowMs How long a bound counts before it starts to age out.
+   * @param windowMs How long a reading stands before it starts to age out.
    */
   constructor(
     initialOffset: number,
@@ -37,18 +47,42 @@ export class RedisClock {
     this.offset = initialOffset;
   }
 
-  /** Learns from a reply that Redis's clock read `redisNow` at some moment before `receivedAt` (local, ms). */
-  observe(redisNow: number, receivedAt: number): void {
-    if (!Number.isFinite(redisNow) || !Number.isFinite(receivedAt)) return;
-    if (!(receivedAt - this.windowStart < this.windowMs)) {
-      // Also taken when `windowStart` is NaN (the first reply).
-      this.previous = this.current;
-      this.current = Number.NEGATIVE_INFINITY;
+  /**
+   * Learns from a reply that Redis's clock read `redisNow` (whole ms, rounded down) at some
+   * moment between `sentAt` and `receivedAt` (local, ms).
+   */
+  observe(redisNow: number, sentAt: number, receivedAt: number): void {
+    if (!Number.isFinite(redisNow) || !Number.isFinite(sentAt) || !Number.isFinite(receivedAt)) return;
+    if (receivedAt < sentAt) return;
+    const reading: Reading = {
+      low: redisNow - receivedAt,
+      high: redisNow + 1 - sentAt,
+      rtt: receivedAt - sentAt,
+    };
+    const held = this.best();
+    if (held !== undefined && (reading.high < held.low || reading.low > held.high)) {
+      // The readings cannot both be right: the clock changed. Start again from this one.
+      this.current = reading;
+      this.previous = undefined;
       this.windowStart = receivedAt;
+    } else {
+      if (!(receivedAt - this.windowStart < this.windowMs)) {
+        // Also taken when `windowStart` is NaN (the first reply).
+        this.previous = this.current;
+        this.current = undefined;
+        this.windowStart = receivedAt;
+      }
+      if (this.current === undefined || reading.rtt <= this.current.rtt) this.current = reading;
     }
-    const bound = redisNow - receivedAt;
-    if (bound > this.current) this.current = bound;
-    this.offset = Math.max(this.current, this.previous);
+    const best = this.best() as Reading;
+    const middle = (best.low + best.high) / 2;
+    this.offset = Math.min(Math.max(middle, reading.low), reading.high);
+  }
+
+  private best(): Reading | undefined {
+    if (this.current === undefined) return this.previous;
+    if (this.previous === undefined) return this.current;
+    return this.previous.rtt < this.current.rtt ? this.previous : this.current;
   }
 
   /** Redis's epoch ms at the local monotonic instant `local`. */

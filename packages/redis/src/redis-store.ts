@@ -94,8 +94,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const commandFor = (keyCount: number): ConsumeCommand => commands[keyCount] as ConsumeCommand;
   const exhausted = new ExhaustedCache(exhaustedCacheSize);
   // A check's deadline, for Redis to skip it when it arrives later: made at `performance.now()`,
-  // it is given up on `timeoutMs` later; Redis must have run it `margin` before that, so that its
-  // answer can still come back in time.
+  // it is given up on `timeoutMs` later; Redis must have run it a margin before that, so that its
+  // answer can still come back in time. Answers that come later anyway have their counts taken
+  // back (below).
   const clock = new RedisClock(Date.now() - performance.now());
   const deadlineAfter = timeoutMs - skipMarginMs(timeoutMs);
   // With waitForReplicas a check waits for the script, then for WAIT.
@@ -128,9 +129,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     let sent: Promise<Answer>;
     try {
       // Decoded when the reply arrives, in time or not: a late reply still tells Redis's time.
+      const sentAt = performance.now();
       const observe = (reply: unknown, answeredAt: number, unacked?: string): Answer => {
         const decoded = decodeReply(reply, call.sizes);
-        clock.observe(decoded.redisNow, answeredAt);
+        clock.observe(decoded.redisNow, sentAt, answeredAt);
         return { results: decoded.results, unacked };
       };
       sent =
