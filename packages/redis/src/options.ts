@@ -50,7 +50,8 @@ export interface RedisStoreOptions {
    * node that ran it), so a failover cannot lose counts that were handed out. A check whose
    * counts are not acknowledged within `timeoutMs` fails (`ERR_TOLLGATE_STORE`, the engine's
    * `failureMode` decides) and its counts are taken back. Costs a replication round trip per
-   * batch and blocks the client's connection meanwhile: give the store its own client.
+   * batch and blocks the client's connection meanwhile: give the store its own client. A check
+   * then waits up to `timeoutMs` plus this `timeoutMs`.
    * `{}` means `{ replicas: 1, timeoutMs: 50 }`. Default: off (counts reach replicas
    * asynchronously; a failover may lose the last ones).
    *

@@ -57,7 +57,9 @@ const ALLOWED_NO_COUNTERS: ConsumeResult = Object.freeze({
  * A store that keeps counters in Redis or Redis Cluster, so daily caps hold exactly across
  * every process that shares it. Each check is one Lua script (EVALSHA, with ioredis
  * reloading it after a `SCRIPT FLUSH` or failover), bounded by `timeoutMs`; when Redis is
- * away the check rejects at once and the engine's `failureMode` decides the request.
+ * away the check rejects at once and the engine's `failureMode` decides the request. A check
+ * that times out costs nothing: Redis skips it past its deadline, and what it counted is taken
+ * back when a late answer shows it was counted.
  *
  * @example
  * import { Redis } from 'ioredis';
