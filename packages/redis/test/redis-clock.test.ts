@@ -83,7 +83,8 @@ describe('RedisClock', () => {
           const clock = new RedisClock(0);
           let steppedAt = Number.POSITIVE_INFINITY;
           const seen = feed(clock, replies, (t) => {
-            if (steppedAt === Number.POSITIVE_INFINITY && t > 1_000 + replies[0]!.gap + 100) steppedAt = t;
+            if (steppedAt === Number.POSITIVE_INFINITY && t > 1_000 + (replies[0]?.gap ?? 0) + 100)
+              steppedAt = t;
             return t >= steppedAt ? offset + step : offset;
           });
           // Round trips here are at most 40 ms and the step over 50: every reply rules out a stale reading.

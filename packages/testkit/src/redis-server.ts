@@ -123,7 +123,16 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
  */
 export async function startRedisReplica(master: RedisServer): Promise<RedisServer> {
   // The master otherwise waits 5 s for more replicas before it starts a diskless sync.
-  await run('redis-cli', ['-h', HOST, '-p', String(master.port), 'CONFIG', 'SET', 'repl-diskless-sync-delay', '0']);
+  await run('redis-cli', [
+    '-h',
+    HOST,
+    '-p',
+    String(master.port),
+    'CONFIG',
+    'SET',
+    'repl-diskless-sync-delay',
+    '0',
+  ]);
   const replica = await startRedisServer(['--replicaof', HOST, String(master.port)]);
   try {
     await waitForInfo(replica.port, 'replication', 'master_link_status:up', 20_000);
