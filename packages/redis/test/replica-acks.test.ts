@@ -8,9 +8,11 @@ import {
   startRedisServer,
   uniquePrefix,
 } from '@tollgate/testkit/redis-server';
+import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
+import { ackFailure } from '../src/replica-acks.js';
 import { connectRedis } from './support/clients.js';
 
 const DAY = 86_400_000;
@@ -39,25 +41,6 @@ afterAll(() => {
   process.off('unhandledRejection', onUnhandled);
 });
 
-// Each test gets a fresh pair: some tests kill the master or detach the replica.
-beforeEach(async () => {
-  master = await startRedisServer();
-  replica = await startRedisReplica(master);
-  client = await connectRedis(master.url);
-  client.on('error', () => {});
-  replicaClient = await connectRedis(replica.url);
-  replicaClient.on('error', () => {});
-});
-afterEach(async () => {
-  replica.signal('SIGCONT');
-  await sleep(50);
-  client.disconnect();
-  replicaClient.disconnect();
-  await replica.stop();
-  await master.stop();
-  expect(unhandled).toEqual([]);
-});
-
 const specs = (scope: string, limit = 1_000) => [
   { key: `${scope}:daily`, limit, expiresAt: TOMORROW, scope },
 ];
@@ -77,6 +60,25 @@ const settle = <T>(p: T | Promise<T>) =>
   );
 
 describe('waitForReplicas', () => {
+  // Each test gets a fresh pair: some tests kill the master or detach the replica.
+  beforeEach(async () => {
+    master = await startRedisServer();
+    replica = await startRedisReplica(master);
+    client = await connectRedis(master.url);
+    client.on('error', () => {});
+    replicaClient = await connectRedis(replica.url);
+    replicaClient.on('error', () => {});
+  });
+  afterEach(async () => {
+    replica.signal('SIGCONT');
+    await sleep(50);
+    client.disconnect();
+    replicaClient.disconnect();
+    await replica.stop();
+    await master.stop();
+    expect(unhandled).toEqual([]);
+  });
+
   it('answers a check once the replica has its counts: WAIT follows every script call', async () => {
     const prefix = uniquePrefix('acked');
     const store = createRedisStore({ client, prefix, ...STEADY });
@@ -250,5 +252,38 @@ describe('waitForReplicas', () => {
     } finally {
       prefixed.disconnect();
     }
+  });
+});
+
+describe('ackFailure', () => {
+  it('fails a batch exactly when fewer replicas acknowledged than asked, or WAIT failed', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.nat({ max: 2_000 }),
+        fc.option(
+          fc.constantFrom('NOPERM no wait for you', 'ERR WAIT cannot be used with replica instances'),
+          {
+            nil: undefined,
+          },
+        ),
+        (replicas, timeoutMs, acks, waitError) => {
+          const failure = ackFailure(
+            { replicas, timeoutMs },
+            { reply: [], answeredAt: 0, acks, ...(waitError === undefined ? {} : { waitError }) },
+          );
+          if (waitError !== undefined) {
+            expect(failure).toBe(`WAIT failed (${waitError}); the counts were taken back`);
+          } else if (acks >= replicas) {
+            expect(failure).toBeUndefined();
+          } else {
+            expect(failure).toBe(
+              `${acks} of ${replicas} replicas acknowledged the counts within ${timeoutMs} ms; they were taken back`,
+            );
+          }
+        },
+      ),
+    );
   });
 });
