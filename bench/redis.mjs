@@ -5,6 +5,7 @@ import { createRedisStore } from '@tollgate/redis';
 import Redis from 'ioredis';
 import rateLimiterFlexible from 'rate-limiter-flexible';
 import { clientAddresses } from './lib/addresses.mjs';
+import { startRedisPair } from './lib/redis-pair.mjs';
 
 const { RateLimiterRedis } = rateLimiterFlexible;
 
@@ -19,6 +20,9 @@ export const REDIS_PROFILES = {
 
 /** The target from the issue: Tollgate's full check at least this many times rate-limiter-flexible's throughput. */
 export const REDIS_TARGET_RATIO = 1.5;
+
+/** waitForReplicas as the WAIT variant runs it: one replica, a timeout no healthy replica reaches. */
+export const WAIT_OPTIONS = { replicas: 1, timeoutMs: 1_000 };
 
 /** Where the benchmark finds Redis: REDIS_URL, else the local default. */
 export function redisUrl() {
@@ -152,15 +156,99 @@ export async function runRedisBenchmark(profile) {
   tollgateClient.disconnect();
   peerClient.disconnect();
 
+  const replicated = await runReplicatedBenchmark(profile, ips);
+
   const slowest = rows.reduce((m, row) => Math.min(m, row.ratio), Number.POSITIVE_INFINITY);
   return {
     redis: redisUrl().replace(/\/\/[^@]*@/, '//'),
     rows,
     exhausted,
+    replicated,
     target: {
       description: `Tollgate full check (two counters) at least ${REDIS_TARGET_RATIO}× RateLimiterRedis (one counter) at every concurrency`,
       measured: slowest,
       met: slowest >= REDIS_TARGET_RATIO,
     },
   };
+}
+
+/**
+ * The cost of `waitForReplicas`: on a master with one replica started for the run, Tollgate
+ * without it, Tollgate with it (WAIT for one replica after every script call) and
+ * RateLimiterRedis, round by round in turn, with the WAIT variant's ratios to both.
+ */
+async function runReplicatedBenchmark(profile, ips) {
+  const pair = await startRedisPair();
+  const clientOptions = { enableAutoPipelining: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 };
+  const clients = [0, 1, 2].map(() => new Redis(pair.url, { ...clientOptions, lazyConnect: true }));
+  try {
+    await Promise.all(clients.map((c) => c.connect()));
+    const [plainClient, waitClient, peerClient] = clients;
+    const prefix = `tollgate-bench-wait:${process.pid}:`;
+    const policy = {
+      keys: [
+        { id: 'bench', key: API_KEY, dailyLimit: 1e12, perIpDailyLimit: 1e9, timeZone: 'Europe/London' },
+      ],
+    };
+    const engineOn = (client, options) =>
+      createEngine({ policy, store: createRedisStore({ client, prefix, timeoutMs: 2_000, ...options }) });
+    const plain = engineOn(plainClient, {});
+    const waiting = engineOn(waitClient, { waitForReplicas: WAIT_OPTIONS });
+    const limiter = new RateLimiterRedis({
+      storeClient: peerClient,
+      keyPrefix: `${prefix}rlf`,
+      points: 1e9,
+      duration: 86_400,
+    });
+    const n = ips.length;
+    const engineOp = (engine) => {
+      let i = 0;
+      return async () => {
+        const d = await engine.check({ apiKey: API_KEY, ip: ips[i] });
+        i = i + 1 === n ? 0 : i + 1;
+        if (!d.allowed) throw new Error(`Tollgate refused during the WAIT run: ${d.code}`);
+      };
+    };
+    let r = 0;
+    const ops = {
+      tollgate: engineOp(plain),
+      wait: engineOp(waiting),
+      peer: async () => {
+        await limiter.consume(ips[r]);
+        r = r + 1 === n ? 0 : r + 1;
+      },
+    };
+    for (const op of Object.values(ops)) await throughput(op, 4, Math.min(200, profile.timeMs));
+
+    const rows = [];
+    for (const concurrency of profile.concurrency) {
+      const rounds = { tollgate: [], wait: [], peer: [] };
+      for (let round = 0; round < profile.rounds; round++) {
+        for (const [name, op] of Object.entries(ops)) {
+          rounds[name].push(await throughput(op, concurrency, profile.timeMs));
+        }
+      }
+      const tollgatePerSec = Math.round(median(rounds.tollgate));
+      const waitPerSec = Math.round(median(rounds.wait));
+      const peerPerSec = Math.round(median(rounds.peer));
+      const ratio = (a, b) => Math.round((a / b) * 100) / 100;
+      rows.push({
+        concurrency,
+        tollgatePerSec,
+        waitPerSec,
+        peerPerSec,
+        waitVsTollgate: ratio(waitPerSec, tollgatePerSec),
+        waitVsPeer: ratio(waitPerSec, peerPerSec),
+        rounds: Object.fromEntries(Object.entries(rounds).map(([k, v]) => [k, v.map(Math.round)])),
+      });
+    }
+    return {
+      redis: 'a redis-server started for the run, with one replica',
+      waitForReplicas: WAIT_OPTIONS,
+      rows,
+    };
+  } finally {
+    for (const c of clients) c.disconnect();
+    pair.stop();
+  }
 }

@@ -133,6 +133,28 @@ async function redisBenchmark() {
     `Target: ${target.description}: ${target.met ? 'MET' : 'MISSED'} ` +
       `(${target.measured.toFixed(2)}× at the worst concurrency, ${REDIS_TARGET_RATIO}× required)`,
   );
+  const { replicated } = result;
+  console.log(`\nwaitForReplicas ${JSON.stringify(replicated.waitForReplicas)}, on ${replicated.redis}:`);
+  console.log(
+    table(
+      [
+        'concurrent requests',
+        'Tollgate checks/s',
+        'with WAIT checks/s',
+        'RateLimiterRedis/s',
+        'WAIT/Tollgate',
+        'WAIT/peer',
+      ],
+      replicated.rows.map((r) => [
+        String(r.concurrency),
+        r.tollgatePerSec.toLocaleString('en-US'),
+        r.waitPerSec.toLocaleString('en-US'),
+        r.peerPerSec.toLocaleString('en-US'),
+        r.waitVsTollgate.toFixed(2),
+        r.waitVsPeer.toFixed(2),
+      ]),
+    ),
+  );
   save('redis', result, redisChart);
 }
 

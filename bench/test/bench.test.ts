@@ -82,6 +82,19 @@ describe('bench/run.mjs --quick', () => {
     expect(json.exhausted.withoutRoundTripPct).toBe(100);
   });
 
+  it('runs the WAIT variant beside Tollgate and the peer on a master with a replica, with ratios', () => {
+    expect(run.stdout).toContain('waitForReplicas {"replicas":1,"timeoutMs":1000}');
+    const json = JSON.parse(readFileSync(join(outDir, 'redis.json'), 'utf8'));
+    expect(json.replicated.waitForReplicas).toEqual({ replicas: 1, timeoutMs: 1000 });
+    expect(json.replicated.rows.map((r: { concurrency: number }) => r.concurrency)).toEqual([1, 4]);
+    for (const row of json.replicated.rows) {
+      for (const field of ['tollgatePerSec', 'waitPerSec', 'peerPerSec', 'waitVsTollgate', 'waitVsPeer']) {
+        expect(row[field], field).toBeGreaterThan(0);
+      }
+      expect(row.waitVsTollgate).toBeCloseTo(row.waitPerSec / row.tollgatePerSec, 1);
+    }
+  });
+
   it('writes an SVG chart next to each JSON result', () => {
     for (const name of ['decision', 'http', 'redis', 'memory', 'scaling']) {
       const svg = readFileSync(join(outDir, `${name}.svg`), 'utf8');

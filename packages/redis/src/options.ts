@@ -2,6 +2,7 @@
 
 import { TollgateError } from '@tollgate/core';
 import type { Cluster, Redis } from 'ioredis';
+import type { ReplicaAcks, ReplicaAcksOptions } from './replica-acks.js';
 
 /**
  * Options of {@link createRedisStore}.
@@ -27,7 +28,9 @@ export interface RedisStoreOptions {
   /**
    * How long one check waits for Redis, in ms, before its promise rejects (the engine's
    * `failureMode` then decides the request). Default: `50`, long enough for a healthy Redis
-   * under load, short enough that a stalled one never holds requests up.
+   * under load, short enough that a stalled one never holds requests up. A check that reaches
+   * Redis later than 80% of this after it was made is skipped by Redis and costs nothing (its
+   * caller has given up on it, or is about to).
    */
   timeoutMs?: number | undefined;
   /**
@@ -43,6 +46,20 @@ export interface RedisStoreOptions {
    * clocks run behind Redis's. At least 1000. Default: `60_000`.
    */
   expireSlackMs?: number | undefined;
+  /**
+   * Answer a check only once this many replicas have its counts (`WAIT` after the script, on the
+   * node that ran it), so a failover cannot lose counts that were handed out. A check whose
+   * counts are not acknowledged within `timeoutMs` fails (`ERR_TOLLGATE_STORE`, the engine's
+   * `failureMode` decides) and its counts are taken back. Costs a replication round trip per
+   * batch and blocks the client's connection meanwhile: give the store its own client. A check
+   * then waits up to `timeoutMs` plus this `timeoutMs`.
+   * `{}` means `{ replicas: 1, timeoutMs: 50 }`. Default: off (counts reach replicas
+   * asynchronously; a failover may lose the last ones).
+   *
+   * @example
+   * createRedisStore({ client, waitForReplicas: { replicas: 1, timeoutMs: 50 } });
+   */
+  waitForReplicas?: ReplicaAcksOptions | undefined;
 }
 
 /** RedisStoreOptions with every default applied. */
@@ -52,9 +69,23 @@ export interface RedisStoreConfig {
   readonly timeoutMs: number;
   readonly exhaustedCacheSize: number;
   readonly expireSlackMs: number;
+  /** Undefined when off. */
+  readonly waitForReplicas: ReplicaAcks | undefined;
 }
 
-const KNOWN = new Set(['client', 'prefix', 'timeoutMs', 'exhaustedCacheSize', 'expireSlackMs']);
+const KNOWN = new Set<string>(
+  Object.keys({
+    client: true,
+    prefix: true,
+    timeoutMs: true,
+    exhaustedCacheSize: true,
+    expireSlackMs: true,
+    waitForReplicas: true,
+  } satisfies Record<keyof RedisStoreOptions, true>),
+);
+const KNOWN_ACKS = new Set<string>(
+  Object.keys({ replicas: true, timeoutMs: true } satisfies Record<keyof ReplicaAcksOptions, true>),
+);
 // setTimeout fires at once for delays above 2^31 - 1 ms.
 const MAX_TIMER_MS = 2_147_483_647;
 const DAY_MS = 86_400_000;
@@ -73,10 +104,16 @@ export function parseOptions(options: unknown): RedisStoreConfig {
   if (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix)) {
     throw invalid('options.prefix: expected a non-empty string without "{" or "}"');
   }
+  const timeoutMs = integer(o.timeoutMs, 'timeoutMs', 50, 1, MAX_TIMER_MS, 'a positive integer');
+  const waitForReplicas = parseReplicaAcks(o.waitForReplicas);
+  if (waitForReplicas !== undefined && timeoutMs + waitForReplicas.timeoutMs > MAX_TIMER_MS) {
+    // A check then waits for both: the sum must still fit a timer.
+    throw invalid(`options.waitForReplicas.timeoutMs: with timeoutMs it must not exceed ${MAX_TIMER_MS} ms`);
+  }
   return {
     client,
     prefix,
-    timeoutMs: integer(o.timeoutMs, 'timeoutMs', 50, 1, MAX_TIMER_MS, 'a positive integer'),
+    timeoutMs,
     exhaustedCacheSize: integer(
       o.exhaustedCacheSize,
       'exhaustedCacheSize',
@@ -93,6 +130,23 @@ export function parseOptions(options: unknown): RedisStoreConfig {
       DAY_MS,
       'an integer from 1000 to 86400000',
     ),
+    waitForReplicas,
+  };
+}
+
+function parseReplicaAcks(value: unknown): ReplicaAcks | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid('options.waitForReplicas: expected an object such as { replicas: 1, timeoutMs: 50 }');
+  }
+  const o = value as Record<string, unknown>;
+  for (const name of Object.keys(o)) {
+    if (!KNOWN_ACKS.has(name)) throw invalid(`options.waitForReplicas.${name}: unknown option`);
+  }
+  return {
+    replicas: integer(o.replicas, 'waitForReplicas.replicas', 1, 1, 1_000, 'an integer from 1 to 1000'),
+    // Not 0: for WAIT, 0 means wait forever.
+    timeoutMs: integer(o.timeoutMs, 'waitForReplicas.timeoutMs', 50, 1, MAX_TIMER_MS, 'a positive integer'),
   };
 }
 

@@ -3,11 +3,21 @@
 import { type ConsumeResult, type CounterSpec, type Store, TollgateError } from '@tollgate/core';
 import { clearPrefix } from './clear-prefix.js';
 import { connectionHealth } from './connection-health.js';
-import { CONSUME_COMMAND, CONSUME_SCRIPT, decodeReply } from './consume-script.js';
+import {
+  CONSUME_COMMAND,
+  CONSUME_SCRIPT,
+  type DecodedReply,
+  decodeReply,
+  encodeBatch,
+  skipMarginMs,
+} from './consume-script.js';
 import { withDeadline } from './deadline.js';
+import { checkEvictionPolicy } from './eviction-policy.js';
 import { ExhaustedCache } from './exhausted-cache.js';
 import { parseOptions, type RedisStoreOptions } from './options.js';
-import { redisKey } from './redis-key.js';
+import { RedisClock } from './redis-clock.js';
+import { batchOutcome, countedKeys, refund } from './refund.js';
+import { ackFailure, consumeWithAcks } from './replica-acks.js';
 
 /** Counters of a {@link RedisStore}, for monitoring and benchmarks. */
 export interface RedisStoreStats {
@@ -48,7 +58,9 @@ const ALLOWED_NO_COUNTERS: ConsumeResult = Object.freeze({
  * A store that keeps counters in Redis or Redis Cluster, so daily caps hold exactly across
  * every process that shares it. Each check is one Lua script (EVALSHA, with ioredis
  * reloading it after a `SCRIPT FLUSH` or failover), bounded by `timeoutMs`; when Redis is
- * away the check rejects at once and the engine's `failureMode` decides the request.
+ * away the check rejects at once and the engine's `failureMode` decides the request. A check
+ * that times out costs nothing: Redis skips it past its deadline, and what it counted is taken
+ * back when a late answer shows it was counted.
  *
  * @example
  * import { Redis } from 'ioredis';
@@ -65,7 +77,10 @@ const ALLOWED_NO_COUNTERS: ConsumeResult = Object.freeze({
  * const engine = createEngine({ policy, store: createRedisStore({ client }), failureMode: 'fallback' });
  */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
-  const { client, prefix, timeoutMs, exhaustedCacheSize, expireSlackMs } = parseOptions(options);
+  const { client, prefix, timeoutMs, exhaustedCacheSize, expireSlackMs, waitForReplicas } =
+    parseOptions(options);
+  // Warns once per client when Redis may evict counters; runs in the background.
+  void checkEvictionPolicy(client);
   // One command per number of keys. defineCommand sends EVALSHA and, when Redis answers
   // NOSCRIPT (after SCRIPT FLUSH, a restart or a failover), resends the script with EVAL: no
   // script bookkeeping here. A fixed numberOfKeys matters on a Cluster with auto-pipelining,
@@ -83,7 +98,14 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const commandFor = (keyCount: number): ConsumeCommand => commands[keyCount] as ConsumeCommand;
   const exhausted = new ExhaustedCache(exhaustedCacheSize);
   const health = connectionHealth(client);
-  const slack = String(expireSlackMs);
+  // A check's deadline, for Redis to skip it when it arrives later: made at `performance.now()`,
+  // it is given up on `timeoutMs` later; Redis must have run it a margin before that, so that its
+  // answer can still come back in time. Answers that come later anyway have their counts taken
+  // back (below).
+  const clock = new RedisClock(Date.now() - performance.now());
+  const deadlineAfter = timeoutMs - skipMarginMs(timeoutMs);
+  // With waitForReplicas a check waits for the script, then for WAIT.
+  const giveUpMs = timeoutMs + (waitForReplicas?.timeoutMs ?? 0);
   // Checks waiting for the next flush, one batch per scope (a Cluster runs a script on one slot).
   const batches = new Map<string, Batch>();
   // Script calls in flight per scope: a check for an idle scope goes out at once.
@@ -103,26 +125,29 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   const send = (scope: string, batch: Batch): void => {
     const { checks } = batch;
-    const keys: string[] = [];
-    const argv: string[] = [slack];
-    const sizes: number[] = new Array(checks.length);
-    for (let c = 0; c < checks.length; c++) {
-      const specs = (checks[c] as Check).specs;
-      sizes[c] = specs.length;
-      argv.push(String(specs.length));
-      for (const spec of specs) {
-        keys.push(redisKey(prefix, spec));
-        argv.push(String(spec.limit), String(Math.ceil(spec.expiresAt)));
-      }
-    }
+    const call = encodeBatch(prefix, expireSlackMs, checks);
     const failAll = (error: TollgateError): void => {
       failures += checks.length;
       for (const check of checks) check.reject(error);
     };
     roundTrips += 1;
-    let sent: Promise<unknown>;
+    let sent: Promise<Answer>;
     try {
-      sent = commandFor(keys.length)(...keys, ...argv);
+      // Decoded when the reply arrives, in time or not: a late reply still tells Redis's time.
+      const sentAt = performance.now();
+      const observe = (reply: unknown, answeredAt: number, unacked?: string): Answer => {
+        const decoded = decodeReply(reply, call.sizes);
+        clock.observe(decoded.redisNow, sentAt, answeredAt);
+        return { results: decoded.results, unacked };
+      };
+      sent =
+        waitForReplicas === undefined
+          ? commandFor(call.keys.length)(...call.keys, ...call.argv).then((reply) =>
+              observe(reply, performance.now()),
+            )
+          : consumeWithAcks(client, call, waitForReplicas).then((r) =>
+              observe(r.reply, r.answeredAt, ackFailure(waitForReplicas, r)),
+            );
     } catch (e) {
       failAll(storeError(e instanceof Error ? e.message : String(e), e));
       return;
@@ -140,28 +165,38 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       else inFlight.set(scope, left);
     };
     sent.then(settled, settled);
+    let gaveUp = false;
     const timedOut = () => {
+      gaveUp = true;
       settled();
-      health.timedOut(timeoutMs);
-      return storeError(`Redis did not answer within ${timeoutMs} ms`);
+      health.timedOut(giveUpMs);
+      return storeError(`Redis did not answer within ${giveUpMs} ms`);
     };
-    withDeadline(sent, timeoutMs, timedOut).then(
-      (reply) => {
-        let results: ConsumeResult[];
-        try {
-          results = decodeReply(reply, sizes);
-        } catch (e) {
-          failAll(e as TollgateError);
-          return;
-        }
+    // An answer that comes after its checks were failed (Redis ran them in time, the answer was
+    // held up): what they counted is taken back, as a failed check must cost nothing.
+    sent.then(
+      (answer) => {
+        if (gaveUp) void refund(client, countedKeys(call, answer.results));
+      },
+      () => {},
+    );
+    withDeadline(sent, giveUpMs, timedOut).then(
+      (answer) => {
+        const { outcomes, takeBack } = batchOutcome(call, answer.results, answer.unacked);
         for (let c = 0; c < checks.length; c++) {
           const check = checks[c] as Check;
-          const result = results[c] as ConsumeResult;
-          for (let i = 0; i < check.specs.length; i++) {
-            exhausted.remember(check.specs[i] as CounterSpec, result.counts[i] as number);
+          const outcome = outcomes[c] as (typeof outcomes)[number];
+          if ('failure' in outcome) {
+            failures += 1;
+            check.reject(storeError(outcome.failure));
+            continue;
           }
-          check.resolve(result);
+          for (let i = 0; i < check.specs.length; i++) {
+            exhausted.remember(check.specs[i] as CounterSpec, outcome.result.counts[i] as number);
+          }
+          check.resolve(outcome.result);
         }
+        if (takeBack.length > 0) void refund(client, takeBack);
       },
       (e: unknown) => {
         failAll(e instanceof TollgateError ? e : storeError(e instanceof Error ? e.message : String(e), e));
@@ -194,12 +229,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         if (status === 'wait') client.connect().catch(() => {});
         return fail(`Redis is not ready (client status "${status}")`);
       }
+      const deadline = clock.toRedis(performance.now() + deadlineAfter);
       return new Promise<ConsumeResult>((resolve, reject) => {
         const scope = (specs[0] as CounterSpec).scope;
         // A check for a scope with nothing in flight goes out at once: no added latency for a
         // lone request.
         if (!inFlight.has(scope) && !batches.has(scope)) {
-          send(scope, { checks: [{ specs, resolve, reject }], keyCount: n });
+          send(scope, { checks: [{ specs, deadline, resolve, reject }], keyCount: n });
           return;
         }
         // Under load, checks arriving in the same turn of the event loop (the requests one poll
@@ -214,7 +250,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           batch = { checks: [], keyCount: 0 };
           batches.set(scope, batch);
         }
-        batch.checks.push({ specs, resolve, reject });
+        batch.checks.push({ specs, deadline, resolve, reject });
         batch.keyCount += n;
         if (!flushScheduled) {
           flushScheduled = true;
@@ -242,8 +278,16 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 /** One check waiting in a batch. */
 interface Check {
   readonly specs: readonly CounterSpec[];
+  /** When Redis is to skip it, by Redis's clock (epoch ms): see CONSUME_SCRIPT. */
+  readonly deadline: number;
   resolve(result: ConsumeResult): void;
   reject(error: Error): void;
+}
+
+/** The script's results, and why replicas did not acknowledge them when they must. */
+interface Answer {
+  readonly results: DecodedReply['results'];
+  readonly unacked: string | undefined;
 }
 
 interface Batch {

@@ -52,10 +52,36 @@ describe('createRedisStore options', () => {
     [{ client, expireSlackMs: 999 }, 'options.expireSlackMs:'],
     [{ client, expireSlackMs: 86_400_001 }, 'options.expireSlackMs:'],
     [{ client, timeout: 50 }, 'options.timeout: unknown option'],
+    [{ client, waitForReplicas: null }, 'options.waitForReplicas: expected an object'],
+    [{ client, waitForReplicas: 1 }, 'options.waitForReplicas: expected an object'],
+    [{ client, waitForReplicas: [] }, 'options.waitForReplicas: expected an object'],
+    [{ client, waitForReplicas: { replicas: 0 } }, 'options.waitForReplicas.replicas:'],
+    [{ client, waitForReplicas: { replicas: 1.5 } }, 'options.waitForReplicas.replicas:'],
+    [{ client, waitForReplicas: { replicas: 1001 } }, 'options.waitForReplicas.replicas:'],
+    [{ client, waitForReplicas: { timeoutMs: 0 } }, 'options.waitForReplicas.timeoutMs:'],
+    [{ client, waitForReplicas: { timeout: 50 } }, 'options.waitForReplicas.timeout: unknown option'],
+    [
+      { client, timeoutMs: 2 ** 31 - 10, waitForReplicas: { timeoutMs: 10 } },
+      'options.waitForReplicas.timeoutMs: with timeoutMs',
+    ],
   ])('%j → ERR_TOLLGATE_INVALID_OPTIONS naming the option', (options, start) => {
     const { code, message } = codeAndMessage(() => createRedisStore(options as RedisStoreOptions));
     expect(code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
     expect(message.startsWith(start)).toBe(true);
+  });
+
+  it('fills in waitForReplicas: off by default, { replicas: 1, timeoutMs: 50 } from {}', () => {
+    expect(parseOptions({ client }).waitForReplicas).toBeUndefined();
+    expect(parseOptions({ client, waitForReplicas: {} }).waitForReplicas).toEqual({
+      replicas: 1,
+      timeoutMs: 50,
+    });
+    expect(parseOptions({ client, waitForReplicas: { replicas: 2, timeoutMs: 10 } }).waitForReplicas).toEqual(
+      {
+        replicas: 2,
+        timeoutMs: 10,
+      },
+    );
   });
 
   it('accepts a client with a brace-free ioredis keyPrefix, and 0 to turn the cache off', () => {

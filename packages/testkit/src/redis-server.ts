@@ -35,9 +35,12 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** A Redis Cluster of masters only, built from redis-server processes this run owns. */
+/** A Redis Cluster built from redis-server processes this run owns. */
 export interface RedisCluster {
+  /** Every node, masters first (as started; a failover may change roles since). */
   readonly nodes: readonly { host: string; port: number }[];
+  /** Sends a signal to the node on `port` (SIGSTOP freezes it; SIGKILL drops it). */
+  signal(port: number, signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -71,11 +74,26 @@ export async function findRedis(): Promise<RedisTarget> {
   return { url: server.url, source: 'spawned', stop: () => server.stop() };
 }
 
-/** Starts a throwaway redis-server (no persistence) on a free loopback port. */
-export async function startRedisServer(): Promise<RedisServer> {
+/**
+ * Starts a throwaway redis-server (no persistence) on a free loopback port. `extraArgs` are
+ * further config directives (`['--maxmemory-policy', 'allkeys-lru']`), kept across restarts.
+ */
+export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-redis-'));
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...extraArgs,
+  ];
   let child = await launch(args, port);
   const server: RedisServer = {
     port,
@@ -100,19 +118,47 @@ export async function startRedisServer(): Promise<RedisServer> {
 }
 
 /**
- * Starts a Redis Cluster of `masters` nodes (no replicas) on loopback ports, and waits until
- * every node reports `cluster_state:ok`.
+ * Starts a replica of `master` (a server from startRedisServer) and waits until its link to the
+ * master is up and the initial sync is done.
  */
-export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+export async function startRedisReplica(master: RedisServer): Promise<RedisServer> {
+  // The master otherwise waits 5 s for more replicas before it starts a diskless sync.
+  await run('redis-cli', [
+    '-h',
+    HOST,
+    '-p',
+    String(master.port),
+    'CONFIG',
+    'SET',
+    'repl-diskless-sync-delay',
+    '0',
+  ]);
+  const replica = await startRedisServer(['--replicaof', HOST, String(master.port)]);
+  try {
+    await waitForInfo(replica.port, 'replication', 'master_link_status:up', 20_000);
+  } catch (e) {
+    await replica.stop();
+    throw e;
+  }
+  return replica;
+}
+
+/**
+ * Starts a Redis Cluster of `masters` masters, each with `replicasPerMaster` replicas, on
+ * loopback ports, and waits until every node reports `cluster_state:ok` and every replica is
+ * in sync with its master.
+ */
+export async function startRedisCluster(masters = 3, replicasPerMaster = 0): Promise<RedisCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-cluster-'));
   const children: ChildProcess[] = [];
   const nodes: { host: string; port: number }[] = [];
+  const byPort = new Map<number, ChildProcess>();
   const stop = async () => {
     await Promise.all(children.map((c) => terminate(c, 'SIGKILL')));
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (let i = 0; i < masters; i++) {
+    for (let i = 0; i < masters * (1 + replicasPerMaster); i++) {
       const port = await freePort();
       // The bus port is chosen too (Redis 7 `cluster-port`), as port + 10000 may be taken or out of range.
       const busPort = await freePort();
@@ -135,8 +181,12 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
         String(busPort),
         '--cluster-node-timeout',
         '5000',
+        '--repl-diskless-sync-delay',
+        '0',
       ];
-      children.push(await launch(args, port));
+      const child = await launch(args, port);
+      children.push(child);
+      byPort.set(port, child);
       nodes.push({ host: HOST, port });
     }
     await run(
@@ -146,7 +196,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
         'create',
         ...nodes.map((n) => `${n.host}:${n.port}`),
         '--cluster-replicas',
-        '0',
+        String(replicasPerMaster),
         '--cluster-yes',
       ],
       { timeout: 20_000 },
@@ -170,11 +220,31 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
         await sleep(50);
       }
     }
+    // redis-cli makes the first `masters` nodes masters and the rest their replicas.
+    for (const node of nodes.slice(masters)) {
+      await waitForInfo(node.port, 'replication', 'master_link_status:up', 20_000);
+    }
   } catch (e) {
     await stop();
     throw e;
   }
-  return { nodes, stop };
+  const signal = (port: number, sig: NodeJS.Signals) => {
+    const child = byPort.get(port);
+    if (child === undefined) throw new Error(`no cluster node on port ${port}`);
+    child.kill(sig);
+  };
+  return { nodes, signal, stop };
+}
+
+/** Waits until `INFO section` of the server on `port` contains `text`. */
+async function waitForInfo(port: number, section: string, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { stdout } = await run('redis-cli', ['-h', HOST, '-p', String(port), 'INFO', section]);
+    if (stdout.includes(text)) return;
+    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} never reported ${text}`);
+    await sleep(50);
+  }
 }
 
 /** Whether something at host:port answers a Redis PING within `timeoutMs`. */
