@@ -58,7 +58,7 @@ export function checkEvictionPolicy(client: Redis | Cluster): Promise<void> {
   return whenReady(client)
     .then(async () => {
       const nodes = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
-      const policies = await Promise.all(nodes.map(readPolicy));
+      const policies = await Promise.all(nodes.map(readPolicyOff));
       const evicting: string[] = [];
       for (let i = 0; i < nodes.length; i++) {
         const policy = policies[i];
@@ -81,6 +81,21 @@ export function checkEvictionPolicy(client: Redis | Cluster): Promise<void> {
 function whenReady(client: Redis | Cluster): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => client.once('ready', () => resolve()));
+}
+
+// A Cluster connects to its nodes lazily, on their first command. Asking a node that is not
+// connected yet over the Cluster's own connection would open it now, and the first checks routed
+// to it would wait behind that handshake (seen: two 50 ms timeouts on a fresh client). Such a
+// node is asked over a connection of its own, closed right after.
+async function readPolicyOff(node: Redis): Promise<string | undefined> {
+  if (node.status === 'ready') return readPolicy(node);
+  const own = node.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: 0 });
+  own.on('error', () => {});
+  try {
+    return await readPolicy(own);
+  } finally {
+    own.disconnect();
+  }
 }
 
 async function readPolicy(node: Redis): Promise<string | undefined> {
