@@ -1,5 +1,6 @@
 // The permissive trust-proxy warning with real Express apps. It is once per process, so the cases that must stay silent run first.
 
+import { docsSection } from '@tollgate/testkit/docs';
 import { OPEN_KEY } from '@tollgate/testkit/fixtures';
 import { watchWarnings } from '@tollgate/testkit/warnings';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -48,5 +49,13 @@ describe('a trust proxy setting that believes every peer', () => {
     });
     expect(warnings[0]?.message).toContain('`trust proxy` setting is true');
     expect(warnings[0]?.message).not.toMatch(/pk_live|203\.0\.113/);
+  });
+
+  it('the docs the warning links to describe the setting and the warning, as docs/security.md does', () => {
+    const page = docsSection('docs/frameworks/express.md#behind-a-proxy');
+    expect(page).toContain('TOLLGATE_PERMISSIVE_TRUST_PROXY');
+    const security = docsSection('docs/security.md#behind-a-proxy');
+    expect(security).toContain('TOLLGATE_PERMISSIVE_TRUST_PROXY');
+    expect(security).toContain('`trust proxy` set to `true`');
   });
 });

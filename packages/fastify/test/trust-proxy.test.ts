@@ -1,5 +1,6 @@
 // The permissive trust-proxy warning with real Fastify apps. It is once per process, so the cases that must stay silent run first.
 
+import { docsSection } from '@tollgate/testkit/docs';
 import { examplePolicy, NOON_UTC, OPEN_KEY, WEB_KEY } from '@tollgate/testkit/fixtures';
 import { request } from '@tollgate/testkit/http';
 import { watchWarnings } from '@tollgate/testkit/warnings';
@@ -62,5 +63,13 @@ describe('trustProxy that believes every peer', () => {
       message: expect.stringContaining('docs/frameworks/fastify.md#behind-a-proxy'),
     });
     expect(warnings[0]?.message).toContain('`trustProxy` option trusts every peer');
+  });
+
+  it('the docs the warning links to describe the setting and the warning, as docs/security.md does', () => {
+    const page = docsSection('docs/frameworks/fastify.md#behind-a-proxy');
+    expect(page).toContain('TOLLGATE_PERMISSIVE_TRUST_PROXY');
+    const security = docsSection('docs/security.md#behind-a-proxy');
+    expect(security).toContain('TOLLGATE_PERMISSIVE_TRUST_PROXY');
+    expect(security).toContain('`trustProxy: true`');
   });
 });

@@ -1,5 +1,6 @@
 // The permissive trust-proxy warning with real Koa apps. It is once per process, so the cases that must stay silent run first.
 
+import { docsSection } from '@tollgate/testkit/docs';
 import { OPEN_KEY } from '@tollgate/testkit/fixtures';
 import { watchWarnings } from '@tollgate/testkit/warnings';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,5 +45,14 @@ describe('app.proxy without maxIpsCount', () => {
       message: expect.stringContaining('docs/frameworks/koa.md#behind-a-proxy'),
     });
     expect(warnings[0]?.message).toContain('`app.proxy` is on without `app.maxIpsCount`');
+  });
+
+  it('the docs the warning links to describe the setting and the warning, as docs/security.md does', () => {
+    const page = docsSection('docs/frameworks/koa.md#behind-a-proxy');
+    expect(page).toContain('TOLLGATE_PERMISSIVE_TRUST_PROXY');
+    const security = docsSection('docs/security.md#behind-a-proxy');
+    expect(security).toContain('TOLLGATE_PERMISSIVE_TRUST_PROXY');
+    expect(security).toContain('`app.proxy`');
+    expect(security).toContain('`app.maxIpsCount`');
   });
 });
