@@ -54,7 +54,8 @@ export interface ProblemBody {
 
 /**
  * The outcome of `engine.check()`. Middleware sets `headers` on the response and, when
- * `allowed` is false, answers `status` with `body` as `application/problem+json`.
+ * `allowed` is false, answers `status` itself: with `body` as `application/problem+json` for a
+ * refusal, and with no body when there is none (a CORS preflight the adapter answers, 204).
  *
  * @example
  * const d = await engine.check({ apiKey, origin, referer, ip });
@@ -62,12 +63,12 @@ export interface ProblemBody {
  */
 export interface Decision {
   readonly allowed: boolean;
-  /** 200 when allowed; otherwise 400, 401, 403, 429 or 503. */
+  /** 200 when allowed; otherwise 400, 401, 403, 429 or 503, or 204 for a preflight an adapter answers. */
   readonly status: number;
   readonly code: DecisionCode;
   /** Response headers to set (RateLimit, RateLimit-Policy, Retry-After, the source-IP echo). */
   readonly headers: Readonly<Record<string, string>>;
-  /** Problem body; present exactly when the request is refused. */
+  /** Problem body; present exactly when the request is refused (never on a preflight). */
   readonly body?: ProblemBody;
   /** The policy `id` of the key, once it is known. Never the key itself. */
   readonly keyId?: string;

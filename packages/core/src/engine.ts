@@ -1,6 +1,7 @@
 // The decision engine: runs a request through transport, credentials, whitelist, forwarding and daily caps, in that order.
 
 import { type ActivityMonitorOptions, createActivityMonitor } from './activity-monitor.js';
+import { authChallenges, type TokenRefusal, UNKNOWN_KEY_TOKEN_DETAIL } from './auth-challenge.js';
 import { type CompiledKey, type CompiledPolicy, type Credential, compilePolicy } from './compile-policy.js';
 import type { DayWindow } from './day-window.js';
 import type { Decision, LimitState, RefusalCode } from './decision.js';
@@ -24,7 +25,6 @@ import {
   TOKEN_FAILURES,
   type TokenFailure,
   type TokenVerifier,
-  wwwAuthenticate,
 } from './token-verifier.js';
 
 /**
@@ -50,8 +50,10 @@ export interface CheckInput {
   /** The raw value of the policy's `sourceIpHeader`, when the request carries it. */
   sourceIp?: string | undefined;
   /**
-   * True for a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`): it is let
-   * through uncharged, as browsers never send credentials on preflights.
+   * True for a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`): browsers never
+   * send credentials on preflights, so it is decided `preflight` (allowed, uncharged, no event)
+   * before any check. The framework adapters then answer it themselves with 204 unless told
+   * `preflight: 'next'`; a caller of `check` decides what to do with it.
    */
   preflight?: boolean | undefined;
   /** Whether the request came over HTTPS, as the framework (and its trust-proxy setting) sees it. */
@@ -115,6 +117,7 @@ export function createEngine(options: EngineOptions): Engine {
   let policy: CompiledPolicy = compilePolicy(config.policy, compileOptions);
   const tokens: TokenVerifier | undefined =
     config.tokens === undefined ? undefined : createTokenVerifier(config.tokens);
+  const challenge = authChallenges(tokens !== undefined);
   const metrics: DecisionMetrics | undefined =
     config.meter === undefined ? undefined : createDecisionMetrics(config.meter);
   const activity =
@@ -164,20 +167,16 @@ export function createEngine(options: EngineOptions): Engine {
     const headers: Record<string, string> = {};
     let body = problemFor(code, status);
     if (code === 'invalid_token') {
-      const reason = (r.reason ?? 'malformed') as TokenFailure | 'unknown_key';
+      const reason = (r.reason ?? 'malformed') as TokenRefusal;
       // The token's own failure says what was wrong; a well-signed token for a key no longer in
       // the policy is refused like an unknown key.
-      const detail =
-        reason === 'unknown_key'
-          ? 'The access token names no current API key.'
-          : TOKEN_FAILURES[reason].detail;
-      headers['WWW-Authenticate'] =
-        reason === 'unknown_key'
-          ? `Bearer error="invalid_token", error_description="${detail}"`
-          : wwwAuthenticate(reason);
+      const detail = reason === 'unknown_key' ? UNKNOWN_KEY_TOKEN_DETAIL : TOKEN_FAILURES[reason].detail;
+      headers['WWW-Authenticate'] = challenge(reason);
       body = { ...body, detail, reason };
     }
     if (status === 401) {
+      // RFC 9110: every 401 names how to authenticate.
+      if (code !== 'invalid_token') headers['WWW-Authenticate'] = challenge();
       emit({
         type: 'auth_failure',
         code: code as 'missing_key',

@@ -6,7 +6,16 @@ export {
   createActivityMonitor,
   type UnusualActivityEvent,
 } from './activity-monitor.js';
-export { type AdapterOptions, resolveEngine } from './adapter-options.js';
+export { type AdapterCheck, createAdapterCheck, type ProxyTrust } from './adapter-check.js';
+export {
+  type AdapterConfig,
+  type AdapterOptions,
+  type AdapterSettings,
+  type PreflightMode,
+  parseAdapterOptions,
+  resolveEngine,
+} from './adapter-options.js';
+export { API_KEY_CHALLENGE } from './auth-challenge.js';
 export {
   type CompiledKey,
   type CompiledPolicy,
@@ -53,6 +62,8 @@ export {
 export { type EngineOptions, parseOptions } from './options.js';
 export { type KeyPolicy, type Policy, parsePolicySchema } from './policy-schema.js';
 export { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
+export { TOLLGATE_WARNING, type TollgateWarningCode, warnOnce } from './process-warning.js';
+export { addQueryKeys } from './query-key.js';
 export { rateLimitHeaders } from './rate-limit-headers.js';
 export { API_KEY_HEADER, API_KEY_QUERY, inputFromRequest, type RequestLike } from './request-input.js';
 export type { ConsumeResult, CounterSpec, Store } from './store.js';

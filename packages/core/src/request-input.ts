@@ -1,12 +1,13 @@
 // Reads the check's inputs off an HTTP request, so every framework adapter extracts them the same way.
 
 import type { CheckInput } from './engine.js';
+import { addQueryKeys } from './query-key.js';
 import { bearerToken } from './token-verifier.js';
+
+export { API_KEY_QUERY } from './query-key.js';
 
 /** Header the API key is read from (lower-case, as Node presents incoming headers). */
 export const API_KEY_HEADER = 'x-api-key';
-/** Query parameter the API key is read from when the header is absent. */
-export const API_KEY_QUERY = 'api_key';
 
 /**
  * The few things Tollgate needs from a request, whatever the framework.
@@ -32,23 +33,17 @@ export interface RequestLike {
 
 /**
  * Builds the `engine.check()` input from a request: the key from `X-Api-Key` or `api_key`,
- * `Origin`, `Referer` and the forwarding header.
+ * `Origin`, `Referer` and the forwarding header. Every query parameter an app's parser could
+ * read as `api_key` counts (see {@link addQueryKeys}), so a header and a query that disagree are
+ * refused as ambiguous whichever spelling the query uses.
  */
 export function inputFromRequest(req: RequestLike, sourceIpHeader: string, readBearer = false): CheckInput {
   const keys: string[] = [];
   addValues(keys, req.header(API_KEY_HEADER));
-  const url = req.url;
-  // Parse the query only when it can hold a key: most requests then cost no URLSearchParams.
-  if (url?.includes(API_KEY_QUERY)) {
-    const q = url.indexOf('?');
-    if (q !== -1) {
-      const hash = url.indexOf('#', q);
-      const params = new URLSearchParams(url.slice(q + 1, hash === -1 ? undefined : hash));
-      addValues(keys, params.getAll(API_KEY_QUERY));
-    }
-  }
+  if (req.url !== undefined) addUrlKeys(keys, req.url);
   return {
-    // Browsers never send credentials on a CORS preflight: it is answered by the app, uncharged.
+    // Browsers never send credentials on a CORS preflight: it is never charged, and the adapter
+    // answers it (or, with `preflight: 'next'`, hands it on) before anything else is checked.
     preflight: req.method === 'OPTIONS' && req.header('access-control-request-method') !== undefined,
     apiKey: keys.length <= 1 ? keys[0] : keys,
     // Only when tokens are configured: otherwise Authorization belongs to the app.
@@ -59,6 +54,21 @@ export function inputFromRequest(req: RequestLike, sourceIpHeader: string, readB
     ip: req.ip,
     sourceIp: single(req.header(sourceIpHeader)),
   };
+}
+
+// Where the query is depends on the parser: Express, Koa, Hono and URL read from `?` to `#`;
+// Fastify's router reads from the first `?` or `#` (or `;`, with useSemicolonDelimiter) to the
+// end, `#` included. Both readings count. Most URLs hold none of the three: three indexOf calls.
+function addUrlKeys(into: string[], url: string): void {
+  const q = url.indexOf('?');
+  const hash = url.indexOf('#');
+  const semi = url.indexOf(';');
+  if (q !== -1 && (hash === -1 || q < hash))
+    addQueryKeys(into, url.slice(q + 1, hash === -1 ? undefined : hash));
+  if (hash === -1 && semi === -1) return;
+  let start = q;
+  for (const i of [hash, semi]) if (i !== -1 && (start === -1 || i < start)) start = i;
+  addQueryKeys(into, url.slice(start + 1));
 }
 
 function addValues(into: string[], value: string | readonly string[] | undefined): void {

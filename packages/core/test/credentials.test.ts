@@ -291,7 +291,7 @@ describe('bearer tokens', () => {
       const d = await engine.check({ bearer });
       expect(d).toMatchObject({ status: 401, code: 'invalid_token', body: { reason } });
       expect(d.headers['WWW-Authenticate']).toMatch(
-        /^Bearer error="invalid_token", error_description="[^"]+"$/,
+        /^Bearer error="invalid_token", error_description="[^"]+", ApiKey header="X-Api-Key"$/,
       );
     }
     setNow(NOON_UTC + 3_600_000 + 60_000);

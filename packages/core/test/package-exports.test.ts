@@ -2,4 +2,8 @@
 
 import { packageExports } from '@tollgate/testkit/package-exports';
 
-packageExports('@tollgate/core', ['createEngine', 'createMemoryStore', 'resolveEngine'], import.meta.url);
+packageExports(
+  '@tollgate/core',
+  ['createEngine', 'createMemoryStore', 'resolveEngine', 'createAdapterCheck', 'parseAdapterOptions'],
+  import.meta.url,
+);

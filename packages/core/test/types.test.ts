@@ -2,6 +2,7 @@
 
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
+  AdapterOptions,
   ConsumeResult,
   Decision,
   DecisionCode,
@@ -41,5 +42,12 @@ describe('public types', () => {
     }>().toExtend<Policy>();
     expectTypeOf<{ keys: [{ key: 'pk_live_01234567' }] }>().not.toExtend<Policy>();
     expectTypeOf<'daily_limit'>().toExtend<DecisionCode>();
+  });
+
+  it('adapter options: engine options or an engine, each with the adapter settings', () => {
+    expectTypeOf<{ policy: Policy; preflight: 'next' }>().toExtend<AdapterOptions>();
+    expectTypeOf<{ engine: Engine; preflight: 'answer' }>().toExtend<AdapterOptions>();
+    expectTypeOf<{ engine: Engine }>().toExtend<AdapterOptions>();
+    expectTypeOf<{ policy: Policy; preflight: 'pass' }>().not.toExtend<AdapterOptions>();
   });
 });

@@ -16,13 +16,10 @@ for (const [name, express] of [
     const app = express();
     app.set('trust proxy', trustProxy ? 'loopback' : false);
     app.use(tollgate(options));
-    app.options('/lookup', (_req, res) => {
+    // Every method, as `app.all` and `app.use` handlers answer.
+    app.all('/lookup', (req, res) => {
       counters.route += 1;
-      res.status(204).end();
-    });
-    app.get('/lookup', (_req, res) => {
-      counters.route += 1;
-      res.json({ ok: true, keyId: res.locals.tollgate.keyId });
+      res.json({ ok: true, keyId: res.locals.tollgate.keyId, apiKey: req.query.api_key });
     });
     app.get('/boom', () => {
       throw new Error('boom');

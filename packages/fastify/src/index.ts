@@ -1,11 +1,13 @@
 // Fastify plugin for Tollgate: checks each route's requests in a hook and writes the decision.
 
 import {
+  type AdapterCheck,
   type AdapterOptions,
+  createAdapterCheck,
   type Decision,
   type Engine,
   PROBLEM_CONTENT_TYPE,
-  resolveEngine,
+  type ProxyTrust,
   TollgateError,
 } from '@tollgate/core';
 import type {
@@ -23,9 +25,9 @@ export type { Decision, Engine, TollgateEvent } from '@tollgate/core';
 export type TollgateHook = 'onRequest' | 'preHandler';
 
 /**
- * Plugin options: the same options as `createEngine` (or a ready `engine`), plus `hook`.
- * `onRequest` (default) refuses before the body is read; `preHandler` runs after the app's
- * own `onRequest`/`preValidation` hooks (its authentication, say) and after body parsing.
+ * Plugin options: the same options as `createEngine` (or a ready `engine`) and `preflight`,
+ * plus `hook`. `onRequest` (default) refuses before the body is read; `preHandler` runs after
+ * the app's own `onRequest`/`preValidation` hooks (its authentication, say) and after body parsing.
  */
 export type TollgateOptions = AdapterOptions & { hook?: TollgateHook };
 
@@ -51,6 +53,24 @@ const HOOKS: readonly TollgateHook[] = ['onRequest', 'preHandler'];
 
 type CheckHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
+// Documentation addresses (RFC 5737, RFC 3849), which no real proxy list holds.
+const NOBODY = ['198.51.100.1', '2001:db8::1'];
+
+// Fastify keeps `trustProxy` to itself, but its `ip` getter applies it: asked of a stand-in
+// request from a documentation address that forwards another, it answers the forwarded one
+// only when every peer is trusted (`trustProxy: true`, or a function that trusts anyone).
+const TRUST: ProxyTrust<FastifyRequest> = {
+  permissive(request) {
+    const proto = Object.getPrototypeOf(request) as object;
+    const believes = NOBODY.some((peer) => {
+      const raw = { headers: { 'x-forwarded-for': '203.0.113.9' }, socket: { remoteAddress: peer } };
+      return (Object.assign(Object.create(proto), { raw }) as FastifyRequest).ip === '203.0.113.9';
+    });
+    return believes ? "Fastify's `trustProxy` option trusts every peer" : undefined;
+  },
+  docs: 'docs/frameworks/fastify.md#behind-a-proxy',
+};
+
 const plugin: FastifyPluginCallback<TollgateOptions> = (fastify, options, done) => {
   const { hook = 'onRequest', ...engineOptions } = options;
   if (!HOOKS.includes(hook)) {
@@ -58,21 +78,21 @@ const plugin: FastifyPluginCallback<TollgateOptions> = (fastify, options, done) 
     done(new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', message));
     return;
   }
-  let engine: Engine;
+  let gate: AdapterCheck<FastifyRequest>;
   try {
-    engine = resolveEngine(engineOptions as AdapterOptions);
+    gate = createAdapterCheck(engineOptions as AdapterOptions, TRUST);
   } catch (e) {
     done(e as Error);
     return;
   }
-  const defaultCheck = checkWith(engine);
+  const defaultCheck = checkWith(gate);
   // Route-specific checks, keyed by the route's `config.tollgate` object.
   const routeChecks = new WeakMap<object, CheckHook>();
   const routeCheck = (config: object, where: string): CheckHook => {
     let check = routeChecks.get(config);
     if (check === undefined) {
       try {
-        check = checkWith(resolveEngine(config as AdapterOptions));
+        check = checkWith(createAdapterCheck(config as AdapterOptions, TRUST));
       } catch (e) {
         if (e instanceof TollgateError) e.message = `${where}: config.tollgate: ${e.message}`;
         throw e;
@@ -82,7 +102,7 @@ const plugin: FastifyPluginCallback<TollgateOptions> = (fastify, options, done) 
     return check;
   };
 
-  fastify.decorate('tollgateEngine', engine);
+  fastify.decorate('tollgateEngine', gate.engine);
   fastify.decorateRequest('tollgate', null);
   // Route-specific engines are built when the route is declared, so a bad config fails at
   // startup. Routes declared before this plugin loaded are not seen here; theirs are built on
@@ -122,16 +142,19 @@ const plugin: FastifyPluginCallback<TollgateOptions> = (fastify, options, done) 
   done();
 };
 
-function checkWith(engine: Engine): CheckHook {
+function checkWith(gate: AdapterCheck<FastifyRequest>): CheckHook {
   return (request, reply, done) => {
-    const decision = engine.checkRequest({
-      header: (name) => request.headers[name],
-      url: request.url,
-      ip: request.ip,
-      method: request.method,
-      // Fastify's request.protocol believes X-Forwarded-Proto only from a trusted proxy (trustProxy).
-      secure: request.protocol === 'https',
-    });
+    const decision = gate.check(
+      {
+        header: (name) => request.headers[name],
+        url: request.url,
+        ip: request.ip,
+        method: request.method,
+        // Fastify's request.protocol believes X-Forwarded-Proto only from a trusted proxy (trustProxy).
+        secure: request.protocol === 'https',
+      },
+      request,
+    );
     if (decision instanceof Promise) decision.then((d) => send(d, request, reply, done), done);
     else send(decision, request, reply, done);
   };
@@ -150,7 +173,8 @@ function send(
     return;
   }
   // Sending from the hook ends the request here: the handler and the error handler never run.
-  reply.code(decision.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(decision.body));
+  if (decision.body === undefined) reply.code(decision.status).send();
+  else reply.code(decision.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(decision.body));
 }
 
 /**

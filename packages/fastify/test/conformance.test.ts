@@ -13,13 +13,14 @@ for (const hook of ['onRequest', 'preHandler'] as const satisfies readonly Tollg
       reply.code(500).send();
     });
     await app.register(tollgate, { ...options, hook });
-    app.get('/lookup', (request) => {
+    // Every method, as `app.all` answers.
+    app.all('/lookup', (request) => {
       counters.route += 1;
-      return { ok: true, keyId: request.tollgate?.keyId };
-    });
-    app.options('/lookup', (_request, reply) => {
-      counters.route += 1;
-      reply.code(204).send();
+      return {
+        ok: true,
+        keyId: request.tollgate?.keyId,
+        apiKey: (request.query as { api_key?: unknown }).api_key,
+      };
     });
     app.get('/boom', () => {
       throw new Error('boom');

@@ -2,10 +2,10 @@
 
 import {
   type AdapterOptions,
+  createAdapterCheck,
   type Decision,
   type Engine,
   PROBLEM_CONTENT_TYPE,
-  resolveEngine,
 } from '@tollgate/core';
 
 /** What a `Request` does not carry and the server must supply. */
@@ -33,7 +33,10 @@ export type CheckResult =
   | {
       readonly allowed: false;
       readonly decision: Decision;
-      /** The refusal: status, RateLimit headers, `application/problem+json` body. Send it as is. */
+      /**
+       * Send it as is: a refusal (status, RateLimit headers, `application/problem+json` body),
+       * or the 204 answer to a CORS preflight (no body).
+       */
       readonly response: Response;
     };
 
@@ -44,7 +47,9 @@ export type CheckHandler = ((request: Request, connection?: ConnectionInfo) => P
 
 /**
  * Builds the check for a fetch-standard server (Bun, Deno, Workers, `@hono/node-server`).
- * Takes the same options as `createEngine`, or a ready `engine`.
+ * Takes the same options as `createEngine`, or a ready `engine`, and `preflight`: a CORS
+ * preflight comes back as `allowed: false` with a 204 response to send, unless `'next'`.
+ * The client address is what you pass, so there is no trust-proxy setting to look at.
  *
  * @example
  * const check = createHandler({ policy });
@@ -57,25 +62,30 @@ export type CheckHandler = ((request: Request, connection?: ConnectionInfo) => P
  * };
  */
 export function createHandler(options: AdapterOptions): CheckHandler {
-  const engine = resolveEngine(options);
+  const gate = createAdapterCheck(options);
   const handler = async (request: Request, connection?: ConnectionInfo): Promise<CheckResult> => {
-    const decision = await engine.checkRequest({
-      // Headers.get joins a repeated header with ", ", which the strict parsers then refuse.
-      header: (name) => request.headers.get(name) ?? undefined,
-      url: request.url,
-      ip: connection?.ip,
-      method: request.method,
-      secure: connection?.secure ?? request.url.startsWith('https:'),
-    });
+    const decision = await gate.check(
+      {
+        // Headers.get joins a repeated header with ", ", which the strict parsers then refuse.
+        header: (name) => request.headers.get(name) ?? undefined,
+        url: request.url,
+        ip: connection?.ip,
+        method: request.method,
+        secure: connection?.secure ?? request.url.startsWith('https:'),
+      },
+      undefined,
+    );
     if (decision.allowed) return { allowed: true, decision, headers: decision.headers };
     return { allowed: false, decision, response: refusal(decision) };
   };
-  return Object.assign(handler, { engine });
+  return Object.assign(handler, { engine: gate.engine });
 }
 
-/** The refusal Response for a refused decision. */
+/** The Response for a decision that is not allowed: a refusal, or the 204 answer to a preflight. */
 export function refusal(decision: Decision): Response {
   const headers = new Headers(decision.headers);
+  // A 204 may carry no body at all: the Response constructor throws on one.
+  if (decision.body === undefined) return new Response(null, { status: decision.status, headers });
   headers.set('Content-Type', PROBLEM_CONTENT_TYPE);
   return new Response(JSON.stringify(decision.body), { status: decision.status, headers });
 }

@@ -30,8 +30,9 @@ function nodeServerPeer(c: Context): string | undefined {
 }
 
 /**
- * Hono middleware: refused requests are answered here; allowed ones go on with the decision in
- * `c.get('tollgate')` and the RateLimit headers on the response.
+ * Hono middleware: refused requests, and CORS preflights (unless `preflight: 'next'`), are
+ * answered here; allowed ones go on with the decision in `c.get('tollgate')` and the RateLimit
+ * headers on the response.
  *
  * @example
  * import { Hono } from 'hono';

@@ -27,13 +27,13 @@ function clientSecure(env: NodeEnv, forwardedProto: string | null, trustProxy: b
   return trustProxy && fromProxy && forwardedProto === 'https';
 }
 
-/** The routes every harness serves, as a plain fetch function. */
-function routes(counters: RunCounters, request: Request): Response {
-  const { pathname } = new URL(request.url);
+/** The routes every harness serves, as a plain fetch function: `/lookup` answers every method. */
+function routes(counters: RunCounters, request: Request, keyId: string | undefined): Response {
+  const { pathname, searchParams } = new URL(request.url);
   if (pathname === '/boom') throw new Error('boom');
   if (pathname !== '/lookup') return new Response(null, { status: 404 });
   counters.route += 1;
-  return request.method === 'OPTIONS' ? new Response(null, { status: 204 }) : Response.json({ ok: true });
+  return Response.json({ ok: true, keyId, apiKey: searchParams.get('api_key') ?? undefined });
 }
 
 conformanceSuite(
@@ -50,8 +50,7 @@ conformanceSuite(
         if (!result.allowed) return result.response;
         let response: Response;
         try {
-          response = routes(counters, request);
-          if (response.status === 200) response = Response.json({ ok: true, keyId: result.decision.keyId });
+          response = routes(counters, request, result.decision.keyId);
         } catch {
           counters.errors += 1;
           response = new Response(null, { status: 500 });
@@ -78,13 +77,10 @@ conformanceSuite('Hono under node:http', async ({ tollgate: options, trustProxy 
       secure: (c) => clientSecure(c.env, c.req.header('x-forwarded-proto') ?? null, trustProxy),
     }),
   );
-  app.get('/lookup', (c) => {
+  // Every method, as `app.all` answers.
+  app.all('/lookup', (c) => {
     counters.route += 1;
-    return c.json({ ok: true, keyId: c.get('tollgate').keyId });
-  });
-  app.options('/lookup', (c) => {
-    counters.route += 1;
-    return c.body(null, 204);
+    return c.json({ ok: true, keyId: c.get('tollgate').keyId, apiKey: c.req.query('api_key') });
   });
   app.get('/boom', () => {
     throw new Error('boom');

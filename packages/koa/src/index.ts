@@ -2,10 +2,11 @@
 
 import {
   type AdapterOptions,
+  createAdapterCheck,
   type Decision,
   type Engine,
   PROBLEM_CONTENT_TYPE,
-  resolveEngine,
+  type ProxyTrust,
 } from '@tollgate/core';
 import type { Context, Next } from 'koa';
 
@@ -14,12 +15,21 @@ export type { AdapterOptions as TollgateOptions, Decision, Engine, TollgateEvent
 /** The middleware, with the engine it uses (to share it or inspect its store). */
 export type TollgateMiddleware = ((ctx: Context, next: Next) => Promise<void>) & { readonly engine: Engine };
 
+// Koa has no list of trusted proxies: with `proxy` on and no `maxIpsCount`, ctx.ip is the
+// leftmost X-Forwarded-For entry, which is whatever the client wrote.
+const TRUST: ProxyTrust<Context> = {
+  permissive: ({ app }) =>
+    app.proxy && !(app.maxIpsCount > 0) ? "Koa's `app.proxy` is on without `app.maxIpsCount`" : undefined,
+  docs: 'docs/frameworks/koa.md#behind-a-proxy',
+};
+
 /**
  * Koa middleware (Koa 2 and 3) that checks every request against the key's policy. Allowed
  * requests go on with the RateLimit headers set and the decision in `ctx.state.tollgate`;
  * refused ones are answered here with an `application/problem+json` body and never reach
- * later middleware or the app's `error` listeners. The client address is Koa's `ctx.ip`, so
- * `app.proxy` decides whether `X-Forwarded-For` is believed.
+ * later middleware or the app's `error` listeners. A CORS preflight is answered here with 204
+ * (unless `preflight: 'next'`). The client address is Koa's `ctx.ip`, so `app.proxy` decides
+ * whether `X-Forwarded-For` is believed.
  *
  * @example
  * import Koa from 'koa';
@@ -30,22 +40,25 @@ export type TollgateMiddleware = ((ctx: Context, next: Next) => Promise<void>) &
  * app.use((ctx) => { ctx.body = { ok: true, key: ctx.state.tollgate.keyId }; });
  */
 export function tollgate(options: AdapterOptions): TollgateMiddleware {
-  const engine = resolveEngine(options);
+  const gate = createAdapterCheck(options, TRUST);
 
   const middleware = (ctx: Context, next: Next): Promise<void> => {
-    const decision = engine.checkRequest({
-      header: (name) => ctx.headers[name],
-      url: ctx.originalUrl,
-      ip: ctx.ip,
-      method: ctx.method,
-      // Koa's ctx.secure believes X-Forwarded-Proto only when app.proxy is set.
-      secure: ctx.secure,
-    });
+    const decision = gate.check(
+      {
+        header: (name) => ctx.headers[name],
+        url: ctx.originalUrl,
+        ip: ctx.ip,
+        method: ctx.method,
+        // Koa's ctx.secure believes X-Forwarded-Proto only when app.proxy is set.
+        secure: ctx.secure,
+      },
+      ctx,
+    );
     // The memory store decides synchronously: no await, and no extra promise, on that path.
     if (decision instanceof Promise) return decision.then((d) => apply(ctx, d, next));
     return apply(ctx, decision, next);
   };
-  return Object.assign(middleware, { engine });
+  return Object.assign(middleware, { engine: gate.engine });
 }
 
 function apply(ctx: Context, decision: Decision, next: Next): Promise<void> {
@@ -54,8 +67,10 @@ function apply(ctx: Context, decision: Decision, next: Next): Promise<void> {
   for (const name in headers) ctx.set(name, headers[name] as string);
   if (decision.allowed) return next();
   ctx.status = decision.status;
-  // Set before the body, so Koa keeps this type instead of guessing text/plain.
-  ctx.set('Content-Type', PROBLEM_CONTENT_TYPE);
-  ctx.body = JSON.stringify(decision.body);
+  if (decision.body !== undefined) {
+    // Set before the body, so Koa keeps this type instead of guessing text/plain.
+    ctx.set('Content-Type', PROBLEM_CONTENT_TYPE);
+    ctx.body = JSON.stringify(decision.body);
+  }
   return Promise.resolve();
 }

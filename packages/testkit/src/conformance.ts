@@ -1,14 +1,21 @@
 // The cross-framework conformance suite: one table of HTTP cases, run against a real server of every adapter.
 
-import type { EngineOptions, FailureMode, Store, TollgateEvent } from '@tollgate/core';
+import type {
+  AdapterSettings,
+  EngineOptions,
+  FailureMode,
+  PreflightMode,
+  Store,
+  TollgateEvent,
+} from '@tollgate/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_KEY, type ExampleCaps, examplePolicy, NOON_UTC, OPEN_KEY, WEB_KEY } from './fixtures.js';
 import { type RawRequest, request } from './http.js';
 
 /** What a framework's test harness is asked to build. */
 export interface HarnessOptions {
-  /** Pass these to the adapter as they are (they include `onEvent` and a fixed clock). */
-  readonly tollgate: EngineOptions;
+  /** Pass these to the adapter as they are (they include `onEvent`, a fixed clock and `preflight`). */
+  readonly tollgate: EngineOptions & AdapterSettings;
   /**
    * The app's trust-proxy setting: when true, `X-Forwarded-For` from a loopback peer is
    * believed; when false, no peer is trusted.
@@ -18,7 +25,7 @@ export interface HarnessOptions {
 
 /** Counts the harness keeps so the suite can tell what ran. */
 export interface RunCounters {
-  /** Runs of the `/lookup` route handler (any method). */
+  /** Runs of the `/lookup` handler (any method). */
   route: number;
   /** Runs of the app's own error handler. */
   errors: number;
@@ -26,8 +33,10 @@ export interface RunCounters {
 
 /**
  * A running app over a real socket. It must serve, behind the adapter:
- * - `GET /lookup` (and HEAD): 200 JSON `{ ok: true, keyId }`, keyId read from the decision the adapter exposes;
- * - `OPTIONS /lookup`: 204, as a CORS middleware would answer a preflight;
+ * - `/lookup`, for every method (`OPTIONS` too, as `app.all`, `app.use` or a Koa catch-all do):
+ *   200 JSON `{ ok: true, keyId, apiKey }`, keyId read from the decision the adapter exposes and
+ *   apiKey the `api_key` query parameter as the framework's own query parser reads it. A
+ *   handler that serves data to any method is what makes an unchecked preflight visible;
  * - `GET /boom`: a handler that throws `new Error('boom')` into the framework's error handling;
  * - an error handler that counts its runs and answers 500.
  */
@@ -50,6 +59,8 @@ interface Step extends RawRequest {
     readonly code?: string;
     /** Partial match of the JSON body. */
     readonly body?: Record<string, unknown>;
+    /** The body exactly, as text (`''` for none). */
+    readonly text?: string;
     readonly headers?: Readonly<Record<string, HeaderExpectation>>;
     /** Partial matches of exactly the events this request emitted, in order. */
     readonly events?: readonly Record<string, unknown>[];
@@ -64,6 +75,10 @@ interface Case {
   readonly requireHttps?: boolean;
   /** Replace the store with one whose server is gone, decided by this failure mode. */
   readonly deadStore?: FailureMode;
+  /** The adapter's `preflight` setting; default: not given (`'answer'`). */
+  readonly preflight?: PreflightMode;
+  /** Configure bearer tokens (an HS256 secret), so 401s challenge for Bearer too. */
+  readonly tokens?: boolean;
   readonly steps: readonly Step[];
   /** Runs of the `/lookup` handler over the whole case: refusals must not reach it. */
   readonly routeRuns: number;
@@ -80,6 +95,10 @@ const web = (...more: [string, string][]): [string, string][] => [
 ];
 const backend = (...more: [string, string][]): [string, string][] => [['X-Api-Key', BACKEND_KEY], ...more];
 const NO_LIMIT_HEADERS = { ratelimit: null, 'ratelimit-policy': null, 'retry-after': null };
+const PREFLIGHT: [string, string][] = [WEB_ORIGIN, ['Access-Control-Request-Method', 'GET']];
+/** The challenge of every 401 (RFC 9110): the key header, and Bearer when tokens are configured. */
+const KEY_CHALLENGE = 'ApiKey header="X-Api-Key"';
+const TOKEN_SECRET = 'conformance-token-secret-of-32-bytes-or-more';
 
 /**
  * Every case, once. At NOON_UTC the London key has 12 h (43200 s) to its reset and the
@@ -94,7 +113,7 @@ export const CONFORMANCE_CASES: readonly Case[] = [
           status: 401,
           code: 'missing_key',
           body: { type: 'urn:tollgate:problem:missing_key', status: 401 },
-          headers: { 'content-type': PROBLEM, ...NO_LIMIT_HEADERS },
+          headers: { 'content-type': PROBLEM, 'www-authenticate': KEY_CHALLENGE, ...NO_LIMIT_HEADERS },
           events: [{ type: 'auth_failure', code: 'missing_key', status: 401, ip: '127.0.0.1' }],
         },
       },
@@ -106,7 +125,12 @@ export const CONFORMANCE_CASES: readonly Case[] = [
     steps: [
       {
         headers: [['X-Api-Key', 'pk_live_stolen_999999']],
-        expect: { status: 401, code: 'unknown_key', events: [{ type: 'auth_failure', code: 'unknown_key' }] },
+        expect: {
+          status: 401,
+          code: 'unknown_key',
+          headers: { 'www-authenticate': KEY_CHALLENGE },
+          events: [{ type: 'auth_failure', code: 'unknown_key' }],
+        },
       },
     ],
     routeRuns: 0,
@@ -117,10 +141,43 @@ export const CONFORMANCE_CASES: readonly Case[] = [
       {
         path: `/lookup?api_key=${OPEN_KEY}`,
         headers: [['X-Api-Key', WEB_KEY]],
-        expect: { status: 401, code: 'ambiguous_key' },
+        expect: { status: 401, code: 'ambiguous_key', headers: { 'www-authenticate': KEY_CHALLENGE } },
       },
     ],
     routeRuns: 0,
+  },
+  {
+    name: '401 ambiguous_key whatever spelling of api_key a query parser would read: escapes, qs brackets, after #',
+    steps: [
+      `/lookup?api%5Fkey=${OPEN_KEY}`,
+      `/lookup?%61pi_key=${OPEN_KEY}`,
+      `/lookup?q=1&api%5fkey=${OPEN_KEY}`,
+      `/lookup?api_key[]=${OPEN_KEY}`,
+      `/lookup?api_key[0]=${OPEN_KEY}`,
+      `/lookup?api_key%5B%5D=${OPEN_KEY}`,
+      `/lookup#api_key=${OPEN_KEY}`,
+      `/lookup?x=1#&api_key=${OPEN_KEY}`,
+    ].map((path) => ({
+      path,
+      headers: web(),
+      expect: {
+        status: 401,
+        code: 'ambiguous_key',
+        events: [{ type: 'auth_failure', code: 'ambiguous_key' }],
+      },
+    })),
+    routeRuns: 0,
+  },
+  {
+    name: 'an escaped api_key name is the key the app reads too',
+    steps: [
+      {
+        path: `/lookup?api%5Fkey=${encodeURIComponent(WEB_KEY)}`,
+        headers: [WEB_ORIGIN],
+        expect: { status: 200, body: { ok: true, keyId: 'shop-web', apiKey: WEB_KEY } },
+      },
+    ],
+    routeRuns: 1,
   },
   {
     name: '200 with the key in the query: RateLimit headers, the limited IP echoed, decision exposed to the route',
@@ -151,7 +208,7 @@ export const CONFORMANCE_CASES: readonly Case[] = [
         expect: {
           status: 403,
           code: 'origin_required',
-          headers: { 'content-type': PROBLEM, ...NO_LIMIT_HEADERS },
+          headers: { 'content-type': PROBLEM, 'www-authenticate': null, ...NO_LIMIT_HEADERS },
           events: [{ type: 'refused', code: 'origin_required', status: 403, keyId: 'shop-web' }],
         },
       },
@@ -303,22 +360,99 @@ export const CONFORMANCE_CASES: readonly Case[] = [
     steps: [
       { method: 'HEAD', headers: web(), expect: { status: 200, headers: { ratelimit: /"ip-daily";r=2;/ } } },
       { headers: web(), expect: { status: 200, headers: { ratelimit: /"ip-daily";r=1;/ } } },
-      { method: 'HEAD', expect: { status: 401, headers: { 'content-type': PROBLEM } } },
+      {
+        method: 'HEAD',
+        expect: { status: 401, headers: { 'content-type': PROBLEM, 'www-authenticate': KEY_CHALLENGE } },
+      },
     ],
     routeRuns: 2,
   },
   {
-    name: 'a CORS preflight is neither refused for lack of a key nor charged; a plain OPTIONS needs a key',
+    name: 'a CORS preflight is answered 204 by the adapter, uncharged, and never reaches the handler; a plain OPTIONS needs a key',
     steps: [
       {
         method: 'OPTIONS',
-        headers: [WEB_ORIGIN, ['Access-Control-Request-Method', 'GET']],
-        expect: { status: 204, headers: { ratelimit: null }, events: [] },
+        headers: PREFLIGHT,
+        expect: {
+          status: 204,
+          // No body (and no problem type; @hono/node-server labels even an empty body text/plain).
+          text: '',
+          headers: { 'www-authenticate': null, ...NO_LIMIT_HEADERS },
+          events: [],
+        },
+      },
+      { method: 'OPTIONS', expect: { status: 401, code: 'missing_key' } },
+      { headers: web(), expect: { status: 200, headers: { ratelimit: /"ip-daily";r=2;.*"daily";r=9;/ } } },
+    ],
+    routeRuns: 1,
+  },
+  {
+    name: 'a preflight is answered before every check (requireHttps, an unknown key), still without the handler',
+    requireHttps: true,
+    steps: [
+      { method: 'OPTIONS', headers: PREFLIGHT, expect: { status: 204, text: '', events: [] } },
+      {
+        method: 'OPTIONS',
+        headers: [...PREFLIGHT, ['X-Api-Key', 'pk_live_stolen_999999']],
+        expect: { status: 204, text: '', events: [] },
+      },
+    ],
+    routeRuns: 0,
+  },
+  {
+    name: "with preflight: 'next' a preflight goes on, unchecked and uncharged, to a handler that answers every method",
+    preflight: 'next',
+    steps: [
+      {
+        method: 'OPTIONS',
+        headers: PREFLIGHT,
+        expect: { status: 200, body: { ok: true }, headers: NO_LIMIT_HEADERS, events: [] },
       },
       { method: 'OPTIONS', expect: { status: 401, code: 'missing_key' } },
       { headers: web(), expect: { status: 200, headers: { ratelimit: /"ip-daily";r=2;.*"daily";r=9;/ } } },
     ],
     routeRuns: 2,
+  },
+  {
+    name: 'with tokens configured, every 401 challenges for the key header and Bearer',
+    tokens: true,
+    steps: [
+      {
+        expect: {
+          status: 401,
+          code: 'missing_key',
+          headers: { 'www-authenticate': `${KEY_CHALLENGE}, Bearer` },
+        },
+      },
+      {
+        headers: [['X-Api-Key', 'pk_live_stolen_999999']],
+        expect: {
+          status: 401,
+          code: 'unknown_key',
+          headers: { 'www-authenticate': `${KEY_CHALLENGE}, Bearer` },
+        },
+      },
+      {
+        headers: [['Authorization', 'Bearer not.a.jwt']],
+        expect: {
+          status: 401,
+          code: 'invalid_token',
+          headers: {
+            'www-authenticate':
+              /^Bearer error="invalid_token", error_description="[^"]+", ApiKey header="X-Api-Key"$/,
+          },
+        },
+      },
+      {
+        headers: web(['Authorization', 'Bearer not.a.jwt']),
+        expect: {
+          status: 401,
+          code: 'ambiguous_key',
+          headers: { 'www-authenticate': `${KEY_CHALLENGE}, Bearer` },
+        },
+      },
+    ],
+    routeRuns: 0,
   },
   {
     name: 'an untrusted peer cannot move the limited IP with X-Forwarded-For',
@@ -460,7 +594,7 @@ export function conformanceSuite(framework: string, start: StartApp): void {
 
     it.each(CONFORMANCE_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       const events: TollgateEvent[] = [];
-      const tollgate: EngineOptions = {
+      const tollgate: EngineOptions & AdapterSettings = {
         policy: examplePolicy(c.caps),
         now: () => NOON_UTC,
         onEvent: (e) => events.push(e),
@@ -468,6 +602,8 @@ export function conformanceSuite(framework: string, start: StartApp): void {
         eventIps: true,
         requireHttps: c.requireHttps ?? false,
         ...(c.deadStore === undefined ? {} : { store: deadStore(), failureMode: c.deadStore }),
+        ...(c.preflight === undefined ? {} : { preflight: c.preflight }),
+        ...(c.tokens === true ? { tokens: { secret: TOKEN_SECRET } } : {}),
       };
       running = await start({ tollgate, trustProxy: c.trustProxy ?? false });
       for (const [i, step] of c.steps.entries()) {
@@ -477,6 +613,7 @@ export function conformanceSuite(framework: string, start: StartApp): void {
         expect(r.status, where).toBe(step.expect.status);
         if (step.expect.code !== undefined) expect(r.json, where).toMatchObject({ code: step.expect.code });
         if (step.expect.body !== undefined) expect(r.json, where).toMatchObject(step.expect.body);
+        if (step.expect.text !== undefined) expect(r.body, where).toBe(step.expect.text);
         for (const [name, want] of Object.entries(step.expect.headers ?? {})) {
           const got = r.headers[name];
           if (want === null) expect(got, `${where}: ${name}`).toBeUndefined();
