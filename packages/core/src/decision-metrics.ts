@@ -1,9 +1,10 @@
-// OpenTelemetry metrics for decisions: a counter by key id, outcome and code, and a latency histogram.
+// OpenTelemetry metrics for decisions: a counter by key id, outcome and code, a latency histogram, usage gauges.
 //
 // `@opentelemetry/api` is an optional peer dependency, so this file imports its types only:
 // nothing of it is loaded at run time, and the caller hands in the Meter it already uses.
 
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
+import { DailyUsageTable } from './daily-usage.js';
 import type { Decision } from './decision.js';
 import { TollgateError } from './errors.js';
 
@@ -11,6 +12,11 @@ import { TollgateError } from './errors.js';
 export const DECISIONS_METRIC = 'tollgate.decisions';
 /** Name of the check-latency histogram, in milliseconds (Prometheus: `tollgate_check_duration_*`). */
 export const CHECK_DURATION_METRIC = 'tollgate.check.duration';
+
+/** Name of the gauge of each key's allowed requests so far today (Prometheus: `tollgate_daily_used`). */
+export const DAILY_USED_METRIC = 'tollgate.daily.used';
+/** Name of the gauge of each key's daily cap (Prometheus: `tollgate_daily_limit`). */
+export const DAILY_LIMIT_METRIC = 'tollgate.daily.limit';
 
 /**
  * Histogram bucket bounds in milliseconds. A memory-store check takes a few microseconds and
@@ -49,7 +55,11 @@ export interface DecisionMetrics {
  *   (the policy id, `'unknown'` before the key is known; never the key), `tollgate.outcome`
  *   (`'allowed'` or `'refused'`) and `tollgate.code` (the decision code);
  * - `tollgate.check.duration`, a histogram in `ms` with `tollgate.outcome` and `tollgate.code`,
- *   whose bucket bounds ({@link CHECK_DURATION_BUCKETS_MS}) suit sub-millisecond checks.
+ *   whose bucket bounds ({@link CHECK_DURATION_BUCKETS_MS}) suit sub-millisecond checks;
+ * - `tollgate.daily.used` and `tollgate.daily.limit`, gauges with `tollgate.key_id`, for keys
+ *   with a `dailyLimit`: the count and cap of the key's last decision in this process, read at
+ *   collection time (the count reads 0 once the key's day has ended by `now`). Skipped when the
+ *   meter has no `createObservableGauge`.
  *
  * Throws `ERR_TOLLGATE_INVALID_OPTIONS` when `meter` is not a Meter.
  *
@@ -57,7 +67,7 @@ export interface DecisionMetrics {
  * import { metrics } from '@opentelemetry/api';
  * const decisionMetrics = createDecisionMetrics(metrics.getMeter('tollgate'));
  */
-export function createDecisionMetrics(meter: Meter): DecisionMetrics {
+export function createDecisionMetrics(meter: Meter, now: () => number = Date.now): DecisionMetrics {
   if (
     meter === null ||
     typeof meter !== 'object' ||
@@ -78,6 +88,7 @@ export function createDecisionMetrics(meter: Meter): DecisionMetrics {
     unit: 'ms',
     advice: { explicitBucketBoundaries: [...CHECK_DURATION_BUCKETS_MS] },
   });
+  const usage = typeof meter.createObservableGauge === 'function' ? usageGauges(meter, now) : undefined;
   let warned = false;
 
   return {
@@ -99,6 +110,7 @@ export function createDecisionMetrics(meter: Meter): DecisionMetrics {
         if (Number.isFinite(durationMs) && durationMs >= 0) {
           duration.record(durationMs, { 'tollgate.outcome': outcome, 'tollgate.code': decision.code });
         }
+        if (usage !== undefined && decision.keyId !== undefined) usage.note(decision.keyId, decision.limits);
       } catch (e) {
         if (warned) return;
         warned = true;
@@ -110,4 +122,25 @@ export function createDecisionMetrics(meter: Meter): DecisionMetrics {
       }
     },
   };
+}
+
+/** The daily usage gauges: a Map write per request, read when the exporter collects. */
+function usageGauges(meter: Meter, now: () => number): DailyUsageTable {
+  const table = new DailyUsageTable();
+  const used: ObservableGauge = meter.createObservableGauge(DAILY_USED_METRIC, {
+    description:
+      "Allowed requests counted today for each key with a daily cap, as of the key's last request.",
+    unit: '{request}',
+  });
+  const limit: ObservableGauge = meter.createObservableGauge(DAILY_LIMIT_METRIC, {
+    description: 'The daily cap of each key with one.',
+    unit: '{request}',
+  });
+  used.addCallback((result) => {
+    for (const [keyId, u] of table.current(now())) result.observe(u.used, { 'tollgate.key_id': keyId });
+  });
+  limit.addCallback((result) => {
+    for (const [keyId, u] of table.current(now())) result.observe(u.limit, { 'tollgate.key_id': keyId });
+  });
+  return table;
 }

@@ -116,7 +116,7 @@ export function createEngine(options: EngineOptions): Engine {
   const tokens: TokenVerifier | undefined =
     config.tokens === undefined ? undefined : createTokenVerifier(config.tokens);
   const metrics: DecisionMetrics | undefined =
-    config.meter === undefined ? undefined : createDecisionMetrics(config.meter);
+    config.meter === undefined ? undefined : createDecisionMetrics(config.meter, now);
   const activity =
     config.unusualActivity === undefined
       ? undefined
