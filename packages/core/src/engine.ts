@@ -116,7 +116,7 @@ export function createEngine(options: EngineOptions): Engine {
   const tokens: TokenVerifier | undefined =
     config.tokens === undefined ? undefined : createTokenVerifier(config.tokens);
   const metrics: DecisionMetrics | undefined =
-    config.meter === undefined ? undefined : createDecisionMetrics(config.meter, now);
+    config.meter === undefined ? undefined : createDecisionMetrics(config.meter, { now, failureMode });
   const activity =
     config.unusualActivity === undefined
       ? undefined
@@ -459,6 +459,7 @@ export function createEngine(options: EngineOptions): Engine {
   ): Decision {
     const message = e instanceof Error ? e.message : String(e);
     const report = storeErrors.failed(key.id, message, now());
+    metrics?.storeFailed();
     if (report !== undefined) emit(report);
     if (failureMode === 'fail-open') {
       return {

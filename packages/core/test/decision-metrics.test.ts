@@ -18,9 +18,13 @@ import {
   DAILY_LIMIT_METRIC,
   DAILY_USED_METRIC,
   DECISIONS_METRIC,
+  STORE_FAILURES_METRIC,
 } from '../src/decision-metrics.js';
 import { createEngine, type Engine } from '../src/engine.js';
 import { TollgateError } from '../src/errors.js';
+import type { FailureMode } from '../src/events.js';
+import { createMemoryStore } from '../src/memory-store.js';
+import type { Store } from '../src/store.js';
 import { BACKEND_KEY, examplePolicy, manualClock, NOON_UTC, OPEN_KEY, WEB_KEY } from './fixtures.js';
 
 const UNKNOWN_KEY = 'pk_live_nope_0000000000';
@@ -197,6 +201,59 @@ describe('createDecisionMetrics', () => {
       limit: { 'shop-web': 4, 'shop-backend': 20 },
     });
   });
+
+  it.each([
+    ['fail-closed', 'sync'],
+    ['fail-open', 'async'],
+    ['fallback', 'sync'],
+    ['fallback', 'async'],
+  ] as const)(
+    'counts each check whose store failed (%s, %s store), from 0 at setup',
+    async (failureMode, mode) => {
+      const { meter, collect } = sdk();
+      // A real memory store behind a switch: while down, every consume throws or rejects, as a
+      // Redis store does when Redis is unreachable.
+      const inner = createMemoryStore();
+      let down = false;
+      const store: Store = {
+        consume(specs, now) {
+          if (mode === 'async') {
+            return down
+              ? Promise.reject(new Error('connection is closed'))
+              : Promise.resolve(inner.consume(specs, now));
+          }
+          if (down) throw new Error('connection is closed');
+          return inner.consume(specs, now);
+        },
+      };
+      const engine = createEngine({
+        policy: examplePolicy({ webPerIp: 100 }),
+        store,
+        failureMode: failureMode as FailureMode,
+        meter,
+        now: manualClock(NOON_UTC).now,
+      });
+      const failures = async () =>
+        counterValue((await collect()).get(STORE_FAILURES_METRIC), { 'tollgate.failure_mode': failureMode });
+      expect(await failures()).toBe(0); // the series exists before the first failure
+      expect((await collect()).get(STORE_FAILURES_METRIC)?.descriptor).toMatchObject({
+        unit: '{check}',
+        type: 'COUNTER',
+      });
+
+      await engine.check(WEB);
+      down = true;
+      const during = [];
+      for (let i = 0; i < 3; i++) during.push(await engine.check(WEB));
+      await engine.check({ apiKey: OPEN_KEY, ip: '198.51.100.4' }); // uncapped: never asks the store
+      down = false;
+      await engine.check(WEB);
+      expect(during.map((d) => d.code)).toEqual(
+        Array(3).fill(failureMode === 'fail-closed' ? 'store_unavailable' : 'ok'),
+      );
+      expect(await failures()).toBe(3);
+    },
+  );
 
   it('never puts a key in an attribute value', async () => {
     const { meter, collect } = sdk();
