@@ -1,16 +1,25 @@
-// OpenTelemetry metrics for decisions: a counter by key id, outcome and code, and a latency histogram.
+// OpenTelemetry metrics for decisions: counts by key id, outcome and code, latency, store failures, daily usage.
 //
 // `@opentelemetry/api` is an optional peer dependency, so this file imports its types only:
 // nothing of it is loaded at run time, and the caller hands in the Meter it already uses.
 
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
+import { DailyUsageTable } from './daily-usage.js';
 import type { Decision } from './decision.js';
 import { TollgateError } from './errors.js';
+import type { FailureMode } from './events.js';
 
 /** Name of the decision counter (Prometheus: `tollgate_decisions_total`). */
 export const DECISIONS_METRIC = 'tollgate.decisions';
 /** Name of the check-latency histogram, in milliseconds (Prometheus: `tollgate_check_duration_*`). */
 export const CHECK_DURATION_METRIC = 'tollgate.check.duration';
+
+/** Name of the counter of checks whose store call failed (Prometheus: `tollgate_store_failures_total`). */
+export const STORE_FAILURES_METRIC = 'tollgate.store.failures';
+/** Name of the gauge of each key's allowed requests so far today (Prometheus: `tollgate_daily_used`). */
+export const DAILY_USED_METRIC = 'tollgate.daily.used';
+/** Name of the gauge of each key's daily cap (Prometheus: `tollgate_daily_limit`). */
+export const DAILY_LIMIT_METRIC = 'tollgate.daily.limit';
 
 /**
  * Histogram bucket bounds in milliseconds. A memory-store check takes a few microseconds and
@@ -40,6 +49,20 @@ export interface DecisionMetrics {
    * of milliseconds ≥ 0, adds it to `tollgate.check.duration`. Never throws.
    */
   record(decision: Decision, durationMs: number): void;
+  /** Counts one check whose store call failed on `tollgate.store.failures`. Never throws. */
+  storeFailed(): void;
+}
+
+/** What the engine tells the metrics besides the Meter. */
+export interface DecisionMetricsOptions {
+  /** The engine's clock, which says when a key's day has ended. Default: `Date.now`. */
+  readonly now?: () => number;
+  /**
+   * The engine's failure mode, the `tollgate.failure_mode` of `tollgate.store.failures`.
+   * When given, that series is created at 0 at once, so a dashboard shows 0 rather than no
+   * data before the first failure.
+   */
+  readonly failureMode?: FailureMode;
 }
 
 /**
@@ -49,7 +72,14 @@ export interface DecisionMetrics {
  *   (the policy id, `'unknown'` before the key is known; never the key), `tollgate.outcome`
  *   (`'allowed'` or `'refused'`) and `tollgate.code` (the decision code);
  * - `tollgate.check.duration`, a histogram in `ms` with `tollgate.outcome` and `tollgate.code`,
- *   whose bucket bounds ({@link CHECK_DURATION_BUCKETS_MS}) suit sub-millisecond checks.
+ *   whose bucket bounds ({@link CHECK_DURATION_BUCKETS_MS}) suit sub-millisecond checks;
+ * - `tollgate.store.failures`, a counter (unit `{check}`) with `tollgate.failure_mode`: checks
+ *   whose store call failed and were decided by the failure mode instead (one per check, where
+ *   the `store_error` event is coalesced to one a second);
+ * - `tollgate.daily.used` and `tollgate.daily.limit`, gauges with `tollgate.key_id`, for keys
+ *   with a `dailyLimit`: the count and cap of the key's last decision in this process, read at
+ *   collection time (the count reads 0 once the key's day has ended by `now`). Skipped when the
+ *   meter has no `createObservableGauge`.
  *
  * Throws `ERR_TOLLGATE_INVALID_OPTIONS` when `meter` is not a Meter.
  *
@@ -57,7 +87,7 @@ export interface DecisionMetrics {
  * import { metrics } from '@opentelemetry/api';
  * const decisionMetrics = createDecisionMetrics(metrics.getMeter('tollgate'));
  */
-export function createDecisionMetrics(meter: Meter): DecisionMetrics {
+export function createDecisionMetrics(meter: Meter, options: DecisionMetricsOptions = {}): DecisionMetrics {
   if (
     meter === null ||
     typeof meter !== 'object' ||
@@ -78,7 +108,33 @@ export function createDecisionMetrics(meter: Meter): DecisionMetrics {
     unit: 'ms',
     advice: { explicitBucketBoundaries: [...CHECK_DURATION_BUCKETS_MS] },
   });
+  const storeFailures: Counter = meter.createCounter(STORE_FAILURES_METRIC, {
+    description: 'Checks whose store call failed, decided by the failure mode instead.',
+    unit: '{check}',
+  });
+  const failureAttributes: Attributes =
+    options.failureMode === undefined ? {} : { 'tollgate.failure_mode': options.failureMode };
+  const usage =
+    typeof meter.createObservableGauge === 'function'
+      ? usageGauges(meter, options.now ?? Date.now)
+      : undefined;
   let warned = false;
+  const failed = (e: unknown): void => {
+    if (warned) return;
+    warned = true;
+    globalThis.process?.emitWarning?.(
+      `tollgate: recording metrics failed (further failures are not reported): ${
+        e instanceof Error ? e.message : String(e)
+      }`,
+    );
+  };
+  if (options.failureMode !== undefined) {
+    try {
+      storeFailures.add(0, failureAttributes);
+    } catch (e) {
+      failed(e);
+    }
+  }
 
   return {
     record(decision, durationMs) {
@@ -99,15 +155,38 @@ export function createDecisionMetrics(meter: Meter): DecisionMetrics {
         if (Number.isFinite(durationMs) && durationMs >= 0) {
           duration.record(durationMs, { 'tollgate.outcome': outcome, 'tollgate.code': decision.code });
         }
+        if (usage !== undefined && decision.keyId !== undefined) usage.note(decision.keyId, decision.limits);
       } catch (e) {
-        if (warned) return;
-        warned = true;
-        globalThis.process?.emitWarning?.(
-          `tollgate: recording metrics failed (further failures are not reported): ${
-            e instanceof Error ? e.message : String(e)
-          }`,
-        );
+        failed(e);
+      }
+    },
+    storeFailed() {
+      try {
+        storeFailures.add(1, failureAttributes);
+      } catch (e) {
+        failed(e);
       }
     },
   };
+}
+
+/** The daily usage gauges: a Map write per request, read when the exporter collects. */
+function usageGauges(meter: Meter, now: () => number): DailyUsageTable {
+  const table = new DailyUsageTable();
+  const used: ObservableGauge = meter.createObservableGauge(DAILY_USED_METRIC, {
+    description:
+      "Allowed requests counted today for each key with a daily cap, as of the key's last request.",
+    unit: '{request}',
+  });
+  const limit: ObservableGauge = meter.createObservableGauge(DAILY_LIMIT_METRIC, {
+    description: 'The daily cap of each key with one.',
+    unit: '{request}',
+  });
+  used.addCallback((result) => {
+    for (const [keyId, u] of table.current(now())) result.observe(u.used, { 'tollgate.key_id': keyId });
+  });
+  limit.addCallback((result) => {
+    for (const [keyId, u] of table.current(now())) result.observe(u.limit, { 'tollgate.key_id': keyId });
+  });
+  return table;
 }

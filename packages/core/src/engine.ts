@@ -119,7 +119,7 @@ export function createEngine(options: EngineOptions): Engine {
     config.tokens === undefined ? undefined : createTokenVerifier(config.tokens);
   const challenge = authChallenges(tokens !== undefined);
   const metrics: DecisionMetrics | undefined =
-    config.meter === undefined ? undefined : createDecisionMetrics(config.meter);
+    config.meter === undefined ? undefined : createDecisionMetrics(config.meter, { now, failureMode });
   const activity =
     config.unusualActivity === undefined
       ? undefined
@@ -458,6 +458,7 @@ export function createEngine(options: EngineOptions): Engine {
   ): Decision {
     const message = e instanceof Error ? e.message : String(e);
     const report = storeErrors.failed(key.id, message, now());
+    metrics?.storeFailed();
     if (report !== undefined) emit(report);
     if (failureMode === 'fail-open') {
       return {

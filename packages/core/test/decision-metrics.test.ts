@@ -15,11 +15,17 @@ import {
   CHECK_DURATION_BUCKETS_MS,
   CHECK_DURATION_METRIC,
   createDecisionMetrics,
+  DAILY_LIMIT_METRIC,
+  DAILY_USED_METRIC,
   DECISIONS_METRIC,
+  STORE_FAILURES_METRIC,
 } from '../src/decision-metrics.js';
 import { createEngine, type Engine } from '../src/engine.js';
 import { TollgateError } from '../src/errors.js';
-import { BACKEND_KEY, examplePolicy, manualClock, NOON_UTC, WEB_KEY } from './fixtures.js';
+import type { FailureMode } from '../src/events.js';
+import { createMemoryStore } from '../src/memory-store.js';
+import type { Store } from '../src/store.js';
+import { BACKEND_KEY, examplePolicy, manualClock, NOON_UTC, OPEN_KEY, WEB_KEY } from './fixtures.js';
 
 const UNKNOWN_KEY = 'pk_live_nope_0000000000';
 const WEB = { apiKey: WEB_KEY, origin: 'https://shop.example.com', ip: '203.0.113.9' };
@@ -155,6 +161,99 @@ describe('createDecisionMetrics', () => {
       }),
     ).toBe(3);
   });
+
+  it("gauges each capped key's count and cap for the day, 0 from the key's midnight on", async () => {
+    const { meter, collect } = sdk();
+    const clock = manualClock(NOON_UTC);
+    const engine = createEngine({
+      policy: examplePolicy({ webPerIp: 5, webDaily: 4 }),
+      meter,
+      now: clock.now,
+    });
+    for (let i = 0; i < 5; i++) sync(engine, WEB); // 4 allowed, then 429 daily_limit
+    sync(engine, { apiKey: BACKEND_KEY, ip: '198.51.100.4' });
+    sync(engine, { apiKey: OPEN_KEY, ip: '198.51.100.4' }); // no daily cap: no gauge
+    sync(engine, { apiKey: UNKNOWN_KEY, ip: '198.51.100.1' }); // no key: no gauge
+
+    const gauges = async () => {
+      const collected = await collect();
+      const read = (name: string) => {
+        const metric = collected.get(name);
+        expect(metric?.descriptor).toMatchObject({ unit: '{request}', type: 'OBSERVABLE_GAUGE' });
+        if (metric?.dataPointType !== DataPointType.GAUGE) throw new Error(`${name}: expected a gauge`);
+        for (const p of metric.dataPoints) expect(Object.keys(p.attributes)).toEqual(['tollgate.key_id']);
+        return Object.fromEntries(metric.dataPoints.map((p) => [p.attributes['tollgate.key_id'], p.value]));
+      };
+      return { used: read(DAILY_USED_METRIC), limit: read(DAILY_LIMIT_METRIC) };
+    };
+    expect(await gauges()).toEqual({
+      used: { 'shop-web': 4, 'shop-backend': 1 },
+      limit: { 'shop-web': 4, 'shop-backend': 20 },
+    });
+
+    // London's midnight comes first (UTC+0 in November), New York's five hours later.
+    clock.set(Date.UTC(2026, 10, 24, 0, 0, 1));
+    expect((await gauges()).used).toEqual({ 'shop-web': 0, 'shop-backend': 1 });
+    sync(engine, WEB);
+    clock.set(Date.UTC(2026, 10, 24, 5, 0, 1));
+    expect(await gauges()).toEqual({
+      used: { 'shop-web': 1, 'shop-backend': 0 },
+      limit: { 'shop-web': 4, 'shop-backend': 20 },
+    });
+  });
+
+  it.each([
+    ['fail-closed', 'sync'],
+    ['fail-open', 'async'],
+    ['fallback', 'sync'],
+    ['fallback', 'async'],
+  ] as const)(
+    'counts each check whose store failed (%s, %s store), from 0 at setup',
+    async (failureMode, mode) => {
+      const { meter, collect } = sdk();
+      // A real memory store behind a switch: while down, every consume throws or rejects, as a
+      // Redis store does when Redis is unreachable.
+      const inner = createMemoryStore();
+      let down = false;
+      const store: Store = {
+        consume(specs, now) {
+          if (mode === 'async') {
+            return down
+              ? Promise.reject(new Error('connection is closed'))
+              : Promise.resolve(inner.consume(specs, now));
+          }
+          if (down) throw new Error('connection is closed');
+          return inner.consume(specs, now);
+        },
+      };
+      const engine = createEngine({
+        policy: examplePolicy({ webPerIp: 100 }),
+        store,
+        failureMode: failureMode as FailureMode,
+        meter,
+        now: manualClock(NOON_UTC).now,
+      });
+      const failures = async () =>
+        counterValue((await collect()).get(STORE_FAILURES_METRIC), { 'tollgate.failure_mode': failureMode });
+      expect(await failures()).toBe(0); // the series exists before the first failure
+      expect((await collect()).get(STORE_FAILURES_METRIC)?.descriptor).toMatchObject({
+        unit: '{check}',
+        type: 'COUNTER',
+      });
+
+      await engine.check(WEB);
+      down = true;
+      const during = [];
+      for (let i = 0; i < 3; i++) during.push(await engine.check(WEB));
+      await engine.check({ apiKey: OPEN_KEY, ip: '198.51.100.4' }); // uncapped: never asks the store
+      down = false;
+      await engine.check(WEB);
+      expect(during.map((d) => d.code)).toEqual(
+        Array(3).fill(failureMode === 'fail-closed' ? 'store_unavailable' : 'ok'),
+      );
+      expect(await failures()).toBe(3);
+    },
+  );
 
   it('never puts a key in an attribute value', async () => {
     const { meter, collect } = sdk();
