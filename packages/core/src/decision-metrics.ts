@@ -1,11 +1,11 @@
 // OpenTelemetry metrics for decisions: a counter by key id, outcome and code, and a latency histogram.
 //
-// `@opentelemetry/api` is an optional peer dependency, so this file imports its types only:
-// nothing of it is loaded at run time, and the caller hands in the Meter it already uses.
+// `@opentelemetry/api` is an optional peer dependency: nothing of it is loaded, not even its types
+// (meter.ts declares the shapes used), and the caller hands in the Meter it already uses.
 
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 import type { Decision } from './decision.js';
 import { TollgateError } from './errors.js';
+import type { CounterLike, HistogramLike, MeterLike, MetricAttributes } from './meter.js';
 
 /** Name of the decision counter (Prometheus: `tollgate_decisions_total`). */
 export const DECISIONS_METRIC = 'tollgate.decisions';
@@ -57,7 +57,7 @@ export interface DecisionMetrics {
  * import { metrics } from '@opentelemetry/api';
  * const decisionMetrics = createDecisionMetrics(metrics.getMeter('tollgate'));
  */
-export function createDecisionMetrics(meter: Meter): DecisionMetrics {
+export function createDecisionMetrics(meter: MeterLike): DecisionMetrics {
   if (
     meter === null ||
     typeof meter !== 'object' ||
@@ -69,11 +69,11 @@ export function createDecisionMetrics(meter: Meter): DecisionMetrics {
       "options.meter: expected an OpenTelemetry Meter, such as metrics.getMeter('tollgate')",
     );
   }
-  const decisions: Counter = meter.createCounter(DECISIONS_METRIC, {
+  const decisions: CounterLike = meter.createCounter(DECISIONS_METRIC, {
     description: 'Requests decided by Tollgate, by key id, outcome and decision code.',
     unit: '{decision}',
   });
-  const duration: Histogram = meter.createHistogram(CHECK_DURATION_METRIC, {
+  const duration: HistogramLike = meter.createHistogram(CHECK_DURATION_METRIC, {
     description: 'Time taken by one Tollgate check (engine.check), store round trip included.',
     unit: 'ms',
     advice: { explicitBucketBoundaries: [...CHECK_DURATION_BUCKETS_MS] },
@@ -90,7 +90,7 @@ export function createDecisionMetrics(meter: Meter): DecisionMetrics {
         const outcome = decision.allowed ? 'allowed' : 'refused';
         // Cardinality stays bounded: key ids come from the policy (never from the request), so
         // there are at most (keys in the policy + 1) × (decision codes) counter series.
-        const counted: Attributes = {
+        const counted: MetricAttributes = {
           'tollgate.key_id': decision.keyId ?? UNKNOWN_KEY_ID,
           'tollgate.outcome': outcome,
           'tollgate.code': decision.code,
