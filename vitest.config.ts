@@ -1,9 +1,15 @@
-// One vitest run for the whole monorepo; every package's test/ folder is included.
+// One vitest run for the whole monorepo: every package's test/ folder, the example's, the benchmarks' smoke
+// tests and the checks of the packed packages (packaging/).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
+      'packaging/test/**/*.test.ts',
+    ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

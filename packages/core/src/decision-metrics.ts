@@ -1,13 +1,19 @@
 // OpenTelemetry metrics for decisions: counts by key id, outcome and code, latency, store failures, daily usage.
 //
-// `@opentelemetry/api` is an optional peer dependency, so this file imports its types only:
-// nothing of it is loaded at run time, and the caller hands in the Meter it already uses.
+// `@opentelemetry/api` is an optional peer dependency: nothing of it is loaded, not even its types
+// (meter.ts declares the shapes used), and the caller hands in the Meter it already uses.
 
-import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
 import { DailyUsageTable } from './daily-usage.js';
 import type { Decision } from './decision.js';
 import { TollgateError } from './errors.js';
 import type { FailureMode } from './events.js';
+import type {
+  CounterLike,
+  HistogramLike,
+  MeterLike,
+  MetricAttributes,
+  ObservableGaugeLike,
+} from './meter.js';
 
 /** Name of the decision counter (Prometheus: `tollgate_decisions_total`). */
 export const DECISIONS_METRIC = 'tollgate.decisions';
@@ -87,7 +93,10 @@ export interface DecisionMetricsOptions {
  * import { metrics } from '@opentelemetry/api';
  * const decisionMetrics = createDecisionMetrics(metrics.getMeter('tollgate'));
  */
-export function createDecisionMetrics(meter: Meter, options: DecisionMetricsOptions = {}): DecisionMetrics {
+export function createDecisionMetrics(
+  meter: MeterLike,
+  options: DecisionMetricsOptions = {},
+): DecisionMetrics {
   if (
     meter === null ||
     typeof meter !== 'object' ||
@@ -99,24 +108,24 @@ export function createDecisionMetrics(meter: Meter, options: DecisionMetricsOpti
       "options.meter: expected an OpenTelemetry Meter, such as metrics.getMeter('tollgate')",
     );
   }
-  const decisions: Counter = meter.createCounter(DECISIONS_METRIC, {
+  const decisions: CounterLike = meter.createCounter(DECISIONS_METRIC, {
     description: 'Requests decided by Tollgate, by key id, outcome and decision code.',
     unit: '{decision}',
   });
-  const duration: Histogram = meter.createHistogram(CHECK_DURATION_METRIC, {
+  const duration: HistogramLike = meter.createHistogram(CHECK_DURATION_METRIC, {
     description: 'Time taken by one Tollgate check (engine.check), store round trip included.',
     unit: 'ms',
     advice: { explicitBucketBoundaries: [...CHECK_DURATION_BUCKETS_MS] },
   });
-  const storeFailures: Counter = meter.createCounter(STORE_FAILURES_METRIC, {
+  const storeFailures: CounterLike = meter.createCounter(STORE_FAILURES_METRIC, {
     description: 'Checks whose store call failed, decided by the failure mode instead.',
     unit: '{check}',
   });
-  const failureAttributes: Attributes =
+  const failureAttributes: MetricAttributes =
     options.failureMode === undefined ? {} : { 'tollgate.failure_mode': options.failureMode };
   const usage =
     typeof meter.createObservableGauge === 'function'
-      ? usageGauges(meter, options.now ?? Date.now)
+      ? usageGauges(meter as GaugeMeter, options.now ?? Date.now)
       : undefined;
   let warned = false;
   const failed = (e: unknown): void => {
@@ -146,7 +155,7 @@ export function createDecisionMetrics(meter: Meter, options: DecisionMetricsOpti
         const outcome = decision.allowed ? 'allowed' : 'refused';
         // Cardinality stays bounded: key ids come from the policy (never from the request), so
         // there are at most (keys in the policy + 1) × (decision codes) counter series.
-        const counted: Attributes = {
+        const counted: MetricAttributes = {
           'tollgate.key_id': decision.keyId ?? UNKNOWN_KEY_ID,
           'tollgate.outcome': outcome,
           'tollgate.code': decision.code,
@@ -171,14 +180,16 @@ export function createDecisionMetrics(meter: Meter, options: DecisionMetricsOpti
 }
 
 /** The daily usage gauges: a Map write per request, read when the exporter collects. */
-function usageGauges(meter: Meter, now: () => number): DailyUsageTable {
+type GaugeMeter = MeterLike & Required<Pick<MeterLike, 'createObservableGauge'>>;
+
+function usageGauges(meter: GaugeMeter, now: () => number): DailyUsageTable {
   const table = new DailyUsageTable();
-  const used: ObservableGauge = meter.createObservableGauge(DAILY_USED_METRIC, {
+  const used: ObservableGaugeLike = meter.createObservableGauge(DAILY_USED_METRIC, {
     description:
       "Allowed requests counted today for each key with a daily cap, as of the key's last request.",
     unit: '{request}',
   });
-  const limit: ObservableGauge = meter.createObservableGauge(DAILY_LIMIT_METRIC, {
+  const limit: ObservableGaugeLike = meter.createObservableGauge(DAILY_LIMIT_METRIC, {
     description: 'The daily cap of each key with one.',
     unit: '{request}',
   });

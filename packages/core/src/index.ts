@@ -42,6 +42,7 @@ export type {
 } from './events.js';
 export { createIpKeyer, type IpKeyer, type IpKeyOptions } from './ip-key.js';
 export { type IssuedToken, type IssueTokenOptions, issueToken } from './issue-token.js';
+export type { Jwk, PrivateKeyObject } from './jwk.js';
 export { ipHasher, keySha256 } from './key-hash.js';
 export type { KeySource } from './key-source.js';
 export {
@@ -50,6 +51,7 @@ export {
   type MemoryStoreOptions,
   type MemoryStoreStats,
 } from './memory-store.js';
+export type { MeterLike } from './meter.js';
 export {
   type EmailNotifyTarget,
   type InvalidNotifyTarget,

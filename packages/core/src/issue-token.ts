@@ -3,6 +3,7 @@
 import * as crypto from 'node:crypto';
 import { type CryptoKey, type JWK, type KeyObject, SignJWT } from 'jose';
 import { TollgateError } from './errors.js';
+import type { Jwk, PrivateKeyObject } from './jwk.js';
 import { CREDENTIAL_CLAIM, credentialId } from './token-binding.js';
 import { DEFAULT_MAX_LIFETIME_SEC, LONGEST_LIFETIME_SEC } from './token-lifetime.js';
 import { ASYMMETRIC_ALGORITHMS, HMAC_MIN_BYTES, REGISTERED_CLAIMS } from './token-verifier.js';
@@ -26,8 +27,11 @@ export interface IssueTokenOptions {
   keySha256?: string | undefined;
   /** Shared HMAC secret, at least 32 bytes (48 for HS384, 64 for HS512); the verifier's `secret`. */
   secret?: string | Uint8Array | undefined;
-  /** Private signing key; the verifier holds the public half in its `jwks` or at its `jwksUrl`. */
-  privateKey?: CryptoKey | KeyObject | JWK | undefined;
+  /**
+   * Private signing key (a `KeyObject`, a `CryptoKey` or a private JWK); the verifier holds the
+   * public half in its `jwks` or at its `jwksUrl`.
+   */
+  privateKey?: PrivateKeyObject | Jwk | undefined;
   /** The `alg`. Default: `'HS256'` with a secret; with a private key, the JWK's own `alg`, else required. */
   algorithm?: string | undefined;
   /** The `kid` header, so a verifier with several keys picks the right one. Default: none. */

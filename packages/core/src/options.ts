@@ -1,11 +1,11 @@
 // Public engine options and their one parser: defaults filled in, unknown keys refused.
 
-import type { Meter } from '@opentelemetry/api';
 import type { ActivityMonitorOptions } from './activity-monitor.js';
 import { TollgateError } from './errors.js';
 import type { FailureMode, TollgateEvent } from './events.js';
 import type { KeySource } from './key-source.js';
 import { createMemoryStore } from './memory-store.js';
+import type { MeterLike } from './meter.js';
 import type { Policy } from './policy-schema.js';
 import type { Store } from './store.js';
 import type { TokenOptions } from './token-verifier.js';
@@ -57,7 +57,7 @@ export interface EngineOptions {
   /** Put the client address in events (`ip`). It is personal data; default: `false`. */
   eventIps?: boolean | undefined;
   /** An OpenTelemetry `Meter`: decision counters and a check-latency histogram are recorded on it. */
-  meter?: Meter | undefined;
+  meter?: MeterLike | undefined;
   /** Emit `unusual_activity` when one key's refusals or auth failures in a minute exceed these. */
   unusualActivity?: ActivityMonitorOptions | undefined;
   /** Where keys not in `policy` are looked up (a database, an admin service), cached for `keySourceTtlMs`. */
@@ -77,7 +77,7 @@ export interface EngineConfig {
   readonly tokens: unknown;
   readonly ipHashSecret: string | undefined;
   readonly eventIps: boolean;
-  readonly meter: Meter | undefined;
+  readonly meter: MeterLike | undefined;
   readonly unusualActivity: unknown;
   readonly keySource: KeySource | undefined;
   readonly keySourceTtlMs: number;
@@ -155,7 +155,7 @@ export function parseOptions(options: unknown): EngineConfig {
     tokens: o.tokens,
     ipHashSecret: secret as string | undefined,
     eventIps: (o.eventIps as boolean | undefined) ?? false,
-    meter: o.meter as Meter | undefined,
+    meter: o.meter as MeterLike | undefined,
     unusualActivity: o.unusualActivity,
     keySource: source,
     keySourceTtlMs: ttl,

@@ -13,6 +13,7 @@ import {
   jwtVerify,
 } from 'jose';
 import { TollgateError } from './errors.js';
+import type { Jwk } from './jwk.js';
 import { CREDENTIAL_CLAIM, type CredentialFailure, isCredentialId } from './token-binding.js';
 import { DEFAULT_MAX_LIFETIME_SEC, LONGEST_LIFETIME_SEC, livesTooLong } from './token-lifetime.js';
 
@@ -28,7 +29,7 @@ export interface TokenOptions {
   /** Shared HMAC secret, at least 32 bytes (48 for HS384, 64 for HS512). A string is taken as UTF-8. */
   secret?: string | Uint8Array | undefined;
   /** Public keys (RSA, EC or OKP JWKs, no private members) to verify signatures with. */
-  jwks?: { keys: JWK[] } | undefined;
+  jwks?: { keys: Jwk[] } | undefined;
   /**
    * Where to fetch the public keys from: `https:` only, except `http:` on a loopback host
    * (127.0.0.1, localhost, [::1]) for tests. Keys are cached for 10 minutes; an unknown `kid`
