@@ -130,6 +130,13 @@ describe('example server', () => {
     const bad = run({ PORT: '0', POLICY_FILE: join(dir, 'p.json') });
     expect(await bad.exited).not.toBe(0);
     expect(bad.err()).toContain('not valid JSON');
+    // Node's JSON message quotes the text near the error: here, part of a key.
+    writeFileSync(join(dir, 'k.json'), '{"keys": [{"id": "web", "key": pk_live_Secret0123}]}');
+    const quoted = run({ PORT: '0', POLICY_FILE: join(dir, 'k.json') });
+    expect(await quoted.exited).toBe(1);
+    expect(quoted.err()).toContain('not valid JSON');
+    expect(quoted.err()).toContain('tollgate check-policy');
+    expect(quoted.err()).not.toContain('Secret');
   });
 
   it('says the port is in use, naming it and PORT, and exits 1 when PORT is taken', async () => {
