@@ -158,6 +158,18 @@ describe('tollgate check-policy', () => {
   });
 });
 
+describe('tollgate check-policy, reading', () => {
+  it('reads standard input for -, and stops at 64 MiB instead of reading a device forever', () => {
+    const piped = tollgate(['check-policy', '-'], { input: JSON.stringify({ keys: [] }) });
+    expect(piped).toEqual({ code: 0, out: '-: OK (0 keys)\n', err: '' });
+    const big = tollgate(['check-policy', '-'], { input: ' '.repeat(65 * 1024 * 1024) });
+    expect(big).toMatchObject({ code: 1, err: '-: cannot read the file (over 64 MiB: not a policy file)\n' });
+    const endless = tollgate(['check-policy', '/dev/zero']);
+    expect(endless.code).toBe(1);
+    expect(endless.err).toBe('/dev/zero: cannot read the file (over 64 MiB: not a policy file)\n');
+  });
+});
+
 describe('tollgate hash-key', () => {
   it('--help says the key comes from the first line of standard input or from --env NAME, and exits 0', () => {
     const r = tollgate(['hash-key', '--help']);
