@@ -141,7 +141,8 @@ export function buildStale(fromDir, rootDir, log = (line) => console.log(line)) 
   return 0;
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script (not imported by its test); realpath, as Node resolves the main module's links.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const here = dirname(fileURLToPath(import.meta.url));
   try {
     process.exitCode = buildStale(here, resolve(here, '../..'));
