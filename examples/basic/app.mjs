@@ -15,8 +15,11 @@ export function readPolicyFile(path) {
   }
   try {
     return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`policy file ${path} is not valid JSON: ${e.message}`);
+  } catch {
+    // Not JSON.parse's message: it quotes the text near the error, which may be a key.
+    throw new Error(
+      `policy file ${path} is not valid JSON; \`npx -p @tollgate/core tollgate check-policy ${path}\` shows where`,
+    );
   }
 }
 

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { createApp, readPolicyFile } from './app.mjs';
 
-const port = Number(process.env.PORT ?? 3000);
+const port = portFrom(process.env.PORT);
 const policyFile =
   process.env.POLICY_FILE ?? fileURLToPath(new URL('./policy.example.json', import.meta.url));
 
@@ -16,7 +16,12 @@ try {
   process.exit(1);
 }
 
-const server = app.listen(port, '127.0.0.1', () => {
+// Express 5 hands a listen error (a taken port) to this callback instead of throwing it.
+const server = app.listen(port, '127.0.0.1', (error) => {
+  if (error) {
+    console.error(`tollgate example: ${listenProblem(error)}`);
+    process.exit(1);
+  }
   const { port: actual } = server.address();
   const base = `http://127.0.0.1:${actual}`;
   console.log(`Tollgate example API listening on ${base} (policy: ${policyFile})`);
@@ -54,7 +59,27 @@ process.on('SIGHUP', () => {
     console.error(`tollgate example: policy not reloaded: ${e.code ? `${e.code}: ` : ''}${e.message}`);
   }
 });
-server.on('error', (e) => {
-  console.error(`tollgate example: cannot listen on port ${port}: ${e.message}`);
-  process.exit(1);
-});
+
+/** PORT as a port number: unset or empty means 3000, 0 picks a free port; anything else exits 1. */
+function portFrom(text) {
+  if (text === undefined || text === '') return 3000;
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 0 && n <= 65535)) {
+    console.error(
+      `tollgate example: PORT must be a port number from 0 to 65535, got ${JSON.stringify(text)}`,
+    );
+    process.exit(1);
+  }
+  return n;
+}
+
+/** What went wrong opening the port, in words a user can act on. */
+function listenProblem(error) {
+  if (error.code === 'EADDRINUSE') {
+    return `port ${port} is in use by another process; stop it or choose another port with PORT (e.g. PORT=${port === 3000 ? 3001 : 3000}, or PORT=0 for any free port)`;
+  }
+  if (error.code === 'EACCES') {
+    return `no permission to listen on port ${port}; choose a port above 1023 with PORT`;
+  }
+  return `cannot listen on port ${port}: ${error.code ? `${error.code}: ` : ''}${error.message}`;
+}

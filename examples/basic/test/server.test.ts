@@ -2,6 +2,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,5 +130,40 @@ describe('example server', () => {
     const bad = run({ PORT: '0', POLICY_FILE: join(dir, 'p.json') });
     expect(await bad.exited).not.toBe(0);
     expect(bad.err()).toContain('not valid JSON');
+    // Node's JSON message quotes the text near the error: here, part of a key.
+    writeFileSync(join(dir, 'k.json'), '{"keys": [{"id": "web", "key": pk_live_Secret0123}]}');
+    const quoted = run({ PORT: '0', POLICY_FILE: join(dir, 'k.json') });
+    expect(await quoted.exited).toBe(1);
+    expect(quoted.err()).toContain('not valid JSON');
+    expect(quoted.err()).toContain('tollgate check-policy');
+    expect(quoted.err()).not.toContain('Secret');
+  });
+
+  it('says the port is in use, naming it and PORT, and exits 1 when PORT is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as { port: number };
+      const p = run({ PORT: String(port) });
+      expect(await p.exited).toBe(1);
+      expect(p.err()).toContain(`port ${port} is in use`);
+      expect(p.err()).toContain('PORT');
+      expect(p.err()).not.toContain('TypeError');
+      expect(p.out()).not.toContain('listening on');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('refuses a PORT that is not a port number, exiting 1', async () => {
+    const values = ['abc', '-1', '65536', '3000.5', '0x50', ' 80'];
+    const runs = values.map((value) => run({ PORT: value }));
+    for (const [i, p] of runs.entries()) {
+      expect(await p.exited, values[i]).toBe(1);
+      expect(p.err()).toContain(
+        `PORT must be a port number from 0 to 65535, got ${JSON.stringify(values[i])}`,
+      );
+      expect(p.err()).not.toContain('TypeError');
+    }
   });
 });

@@ -5,7 +5,7 @@ import { createDayClock, type DayClock } from './day-window.js';
 import { TollgateError } from './errors.js';
 import { createIpKeyer, type IpKeyer } from './ip-key.js';
 import { keySha256 } from './key-hash.js';
-import { describePath, parsePolicySchema, policyError, type ValidPolicy } from './policy-schema.js';
+import { checkPolicySchema, describePath, type KeyPolicyFields, policyError } from './policy-schema.js';
 import { credentialId } from './token-binding.js';
 import { cachedMatcher } from './url-match-cache.js';
 import { compileUrlPatterns, type UrlMatcher } from './url-pattern.js';
@@ -69,23 +69,35 @@ export interface CompileOptions {
  * const compiled = compilePolicy({ keys: [{ id: 'web', key: 'pk_live_0123456789' }] });
  */
 export function compilePolicy(input: unknown, options: CompileOptions = {}): CompiledPolicy {
-  const policy = parsePolicySchema(input);
-  const issues: string[] = [];
+  // Schema problems do not stop here: the rules below run on every field that passed, so
+  // one error lists every problem of the file.
+  const checked = checkPolicySchema(input);
+  const issues: string[] = [...checked.issues];
   const at = (path: PropertyKey[]) => describePath(path, input);
   const clocks = new Map<string, DayClock>();
   const byHash = new Map<string, Credential>();
   const byId = new Map<string, CompiledKey>();
+  const ids = new Set<string>();
+  /** Who first used a credential (by its SHA-256), as a duplicate's message names it. */
+  const owners = new Map<string, string>();
 
-  policy.keys.forEach((k, i) => {
-    if (byId.has(k.id)) issues.push(`${at(['keys', i, 'id'])}: duplicate id "${k.id}"`);
-    const credentials = credentialsOf(k, i, at, issues);
-    if (k.allowedUrls !== undefined && k.ipForwarding === true) {
+  checked.keys.forEach((entry, i) => {
+    if (entry === undefined) return;
+    const { fields: k, invalid } = entry;
+    // Given, even if it failed the schema: "exactly one of" rules count what the file says.
+    const given = (field: keyof KeyPolicyFields) => k[field] !== undefined || invalid.has(field);
+    if (k.id !== undefined) {
+      if (ids.has(k.id)) issues.push(`${at(['keys', i, 'id'])}: duplicate id "${k.id}"`);
+      ids.add(k.id);
+    }
+    const credentials = credentialsOf(k, given, i, at, issues);
+    if (given('allowedUrls') && k.ipForwarding === true) {
       issues.push(
         `${at(['keys', i, 'ipForwarding'])}: a key with allowedUrls is used from browsers, where anyone could set the forwarding header to dodge the per-IP cap; use a separate backend key`,
       );
     }
 
-    const zone = k.timeZone ?? 'UTC';
+    const zone = invalid.has('timeZone') ? 'UTC' : (k.timeZone ?? 'UTC');
     let clock = clocks.get(zone);
     if (clock === undefined) {
       try {
@@ -118,35 +130,42 @@ export function compilePolicy(input: unknown, options: CompileOptions = {}): Com
       }
     }
 
+    // An entry with a bad field is only checked, not compiled: the policy is refused below.
     const ownCredentials = new Map<string, Credential>();
-    const compiled: CompiledKey = {
-      id: k.id,
-      matchUrl,
-      dailyLimit: k.dailyLimit,
-      warnAt: k.dailyLimit === undefined ? undefined : Math.ceil(0.9 * k.dailyLimit),
-      perIpDailyLimit: k.perIpDailyLimit,
-      ipForwarding: k.ipForwarding ?? false,
-      disabled: k.disabled ?? false,
-      notify: Object.freeze([...(k.notify ?? [])]),
-      clock: clock ?? createDayClock('UTC'),
-      counters: new CounterKeys(k.id, k.perIpDailyLimit, k.dailyLimit, options.ipLabel),
-      credentials: ownCredentials,
-    };
-    if (!byId.has(k.id)) byId.set(k.id, compiled);
+    const compiled: CompiledKey | undefined =
+      k.id === undefined || invalid.size > 0
+        ? undefined
+        : {
+            id: k.id,
+            matchUrl,
+            dailyLimit: k.dailyLimit,
+            warnAt: k.dailyLimit === undefined ? undefined : Math.ceil(0.9 * k.dailyLimit),
+            perIpDailyLimit: k.perIpDailyLimit,
+            ipForwarding: k.ipForwarding ?? false,
+            disabled: k.disabled ?? false,
+            notify: Object.freeze([...(k.notify ?? [])]),
+            clock: clock ?? createDayClock('UTC'),
+            counters: new CounterKeys(k.id, k.perIpDailyLimit, k.dailyLimit, options.ipLabel),
+            credentials: ownCredentials,
+          };
+    if (compiled !== undefined && !byId.has(compiled.id)) byId.set(compiled.id, compiled);
     for (const c of credentials) {
       // Never echo key material, not even a duplicated one: name the field and the other key.
-      const other = byHash.get(c.sha256);
-      if (other !== undefined) {
-        issues.push(`${at(c.path)}: the same key is already used by "${other.key.id}"`);
+      const owner = owners.get(c.sha256);
+      if (owner !== undefined) {
+        issues.push(`${at(c.path)}: the same key is already used by ${owner}`);
         continue;
       }
+      owners.set(c.sha256, k.id !== undefined ? `"${k.id}"` : at(['keys', i]));
+      if (compiled === undefined) continue;
       const credential: Credential = { key: compiled, id: credentialId(c.sha256), expiresAt: c.expiresAt };
       byHash.set(c.sha256, credential);
       ownCredentials.set(credential.id, credential);
     }
   });
 
-  if (issues.length > 0) throw policyError(issues);
+  const policy = checked.policy;
+  if (issues.length > 0 || policy === undefined) throw policyError(issues);
 
   const name = policy.sourceIpHeader ?? DEFAULT_SOURCE_IP_HEADER;
   return {
@@ -166,12 +185,13 @@ interface RawCredential {
 
 /** The key's credentials, whichever of `key`, `keySha256` or `credentials` the entry uses. */
 function credentialsOf(
-  k: ValidPolicy['keys'][number],
+  k: KeyPolicyFields,
+  given: (field: keyof KeyPolicyFields) => boolean,
   i: number,
   at: (path: PropertyKey[]) => string,
   issues: string[],
 ): RawCredential[] {
-  const forms = [k.key, k.keySha256, k.credentials].filter((f) => f !== undefined).length;
+  const forms = (['key', 'keySha256', 'credentials'] as const).filter(given).length;
   if (forms !== 1) {
     issues.push(
       `${at(['keys', i])}: give exactly one of key, keySha256 or credentials${forms === 0 ? '' : ' (several given)'}`,
@@ -182,8 +202,10 @@ function credentialsOf(
     return [{ sha256: keySha256(k.key), expiresAt: undefined, path: ['keys', i, 'key'] }];
   if (k.keySha256 !== undefined)
     return [{ sha256: k.keySha256, expiresAt: undefined, path: ['keys', i, 'keySha256'] }];
+  // The one form given failed the schema (its problem is listed): nothing to compare.
+  if (k.credentials === undefined) return [];
   const out: RawCredential[] = [];
-  (k.credentials ?? []).forEach((c, j) => {
+  k.credentials.forEach((c, j) => {
     const path = ['keys', i, 'credentials', j];
     if ((c.key === undefined) === (c.keySha256 === undefined)) {
       issues.push(`${at(path)}: give exactly one of key or keySha256`);

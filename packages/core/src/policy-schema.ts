@@ -142,6 +142,70 @@ export function parsePolicySchema(input: unknown): ValidPolicy {
   throw policyError(issues);
 }
 
+/** One entry of `keys`, as far as the schema let it through. */
+export interface KeyFields {
+  /** The fields that passed the schema, as it outputs them. */
+  readonly fields: KeyPolicyFields;
+  /** Fields that were given but failed the schema; their problems are already listed. */
+  readonly invalid: ReadonlySet<string>;
+}
+
+/** A policy checked against the schema without stopping at the first bad field. */
+export interface PolicySchemaCheck {
+  /** Every schema problem, each naming its key and field. */
+  readonly issues: readonly string[];
+  /** The whole policy, when it passed. */
+  readonly policy: ValidPolicy | undefined;
+  /** Each entry of `keys`; undefined for one that is not an object (or all, if `keys` is not a list). */
+  readonly keys: readonly (KeyFields | undefined)[];
+}
+
+// Every field optional and nothing unknown: the fields of an entry that passed one by one.
+const keyFieldsSchema = keySchema.partial();
+
+/** The fields of a key entry that passed the schema, any of them possibly absent. */
+export type KeyPolicyFields = z.output<typeof keyFieldsSchema>;
+
+/**
+ * Checks a policy's shape and keeps, for each key entry, the fields that passed, so the
+ * compiler can check those too and a file's problems are all listed at once (a bad cap on
+ * one key no longer hides a misspelt time zone on the same or another key).
+ */
+export function checkPolicySchema(input: unknown): PolicySchemaCheck {
+  const result = policySchema.safeParse(input, { reportInput: true });
+  if (result.success) {
+    const keys = result.data.keys.map((fields) => ({ fields, invalid: new Set<string>() }));
+    return { issues: [], policy: result.data, keys };
+  }
+  const issues = result.error.issues.flatMap((i) => describeIssue(i, input));
+  const invalid = new Map<number, Set<string>>();
+  for (const { path } of result.error.issues) {
+    const [top, index, field] = path;
+    if (top !== 'keys' || typeof index !== 'number' || typeof field !== 'string') continue;
+    const set = invalid.get(index) ?? new Set<string>();
+    set.add(field);
+    invalid.set(index, set);
+  }
+  const entries = isRecord(input) && Array.isArray(input.keys) ? (input.keys as unknown[]) : [];
+  const keys = entries.map((entry, i): KeyFields | undefined => {
+    if (!isRecord(entry)) return undefined;
+    const failed = invalid.get(i) ?? new Set<string>();
+    const passed: Record<string, unknown> = {};
+    for (const field of Object.keys(keySchema.shape)) {
+      if (!failed.has(field) && Object.hasOwn(entry, field)) passed[field] = entry[field];
+    }
+    const parsed = keyFieldsSchema.safeParse(passed);
+    // Each field passed on its own and the schema has no cross-field rules, so this holds;
+    // if it ever did not, the entry's problems are listed already and its checks are skipped.
+    return parsed.success ? { fields: parsed.data, invalid: failed } : undefined;
+  });
+  return { issues, policy: undefined, keys };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /** The error for a list of policy problems. */
 export function policyError(issues: readonly string[]): TollgateError {
   const head = issues.length === 1 ? 'invalid policy' : `invalid policy (${issues.length} problems)`;

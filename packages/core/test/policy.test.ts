@@ -113,6 +113,66 @@ describe('policy validation', () => {
   });
 });
 
+describe('every problem at once', () => {
+  it('lists schema problems and the rules checked after the schema together (a bad cap no longer hides a time zone)', () => {
+    const e = errorOf(() =>
+      createEngine({
+        policy: {
+          keys: [
+            { id: 'web', key: 'pk_live_0123456789', dailyLimit: -5, timeZone: 'Europe/Londn' },
+            { id: 'api', key: 'short', allowedUrls: ['foo*.com'] },
+            { id: 'web', key: 'pk_live_9876543210' },
+          ],
+        } as never,
+      }),
+    );
+    expect(e.code).toBe('ERR_TOLLGATE_INVALID_POLICY');
+    expect(e.issues).toEqual([
+      'keys[0] (web).dailyLimit: must not be negative',
+      'keys[1] (api).key: at least 8 characters',
+      'keys[0] (web).timeZone: unknown time zone "Europe/Londn"',
+      expect.stringMatching(/^keys\[1\] \(api\)\.allowedUrls\[0\]: /),
+      'keys[2] (web).id: duplicate id "web"',
+    ]);
+    expect(e.message).toMatch(/^invalid policy \(5 problems\): keys\[0\] \(web\)\.dailyLimit/);
+    expect(e.message).not.toContain('short');
+  });
+
+  it('counts a key form that failed the schema as given, so it is not also called missing', () => {
+    const one = errorOf(() => createEngine({ policy: { keys: [{ id: 'x', keySha256: 'ABC' }] } }));
+    expect(one.issues).toEqual([
+      expect.stringMatching(/^keys\[0\] \(x\)\.keySha256: expected 64 lower-case hex/),
+    ]);
+    const two = errorOf(() =>
+      createEngine({ policy: { keys: [{ id: 'x', key: 'short', keySha256: 'a'.repeat(64) }] } }),
+    );
+    expect(two.issues).toEqual([
+      'keys[0] (x).key: at least 8 characters',
+      'keys[0] (x): give exactly one of key, keySha256 or credentials (several given)',
+    ]);
+  });
+
+  it('still checks the other keys when an entry is not an object, and names a duplicate of a key whose id is bad', () => {
+    const e = errorOf(() =>
+      createEngine({
+        policy: {
+          keys: [
+            'oops',
+            { id: 'bad id', key: 'pk_live_0123456789' },
+            { id: 'b', key: 'pk_live_0123456789', timeZone: 'Mars/Base' },
+          ],
+        } as never,
+      }),
+    );
+    expect(e.issues).toEqual([
+      'keys[0]: expected object, got string',
+      expect.stringMatching(/^keys\[1\]\.id: letters, digits/),
+      'keys[2] (b).timeZone: unknown time zone "Mars/Base"',
+      'keys[2] (b).key: the same key is already used by keys[1]',
+    ]);
+  });
+});
+
 describe('notify targets', () => {
   // The same parser as @tollgate/notify (packages/core/src/notify-target.ts): what the policy
   // accepts, the notifier takes; packages/notify/test/targets.test.ts checks both sides together.

@@ -1,83 +1,52 @@
 #!/usr/bin/env node
-// `tollgate hash-key`: prints the keySha256 of an API key for the policy file, without the key touching argv.
+// The `tollgate` command: dispatches to hash-key, generate-key and check-policy; misuse exits 2.
 
-import { keySha256 } from '../key-hash.js';
+import { CHECK_POLICY_USAGE, checkPolicyCommand } from './check-policy.js';
+import type { CommandResult } from './command-args.js';
+import { GENERATE_KEY_USAGE, generateKeyCommand } from './generate-key.js';
+import { HASH_KEY_USAGE, hashKeyCommand } from './hash-key.js';
+import { packageVersion } from './version.js';
 
-const USAGE = `usage: tollgate hash-key [--env NAME]
+const COMMANDS: Record<string, (args: readonly string[]) => CommandResult | Promise<CommandResult>> = {
+  'hash-key': hashKeyCommand,
+  'generate-key': generateKeyCommand,
+  'check-policy': checkPolicyCommand,
+};
 
-Prints the hex SHA-256 of an API key, for a policy's "keySha256" field.
-The key is read from standard input (piped, or typed without echo), or from the
-environment variable NAME with --env. It is never taken as an argument: arguments
-end up in shell history and in the process list.`;
+const firstLine = (usage: string) => usage.split('\n')[0]?.replace(/^usage: /, '  ') ?? '';
 
-async function main(argv: readonly string[]): Promise<number> {
+const USAGE = `usage: tollgate COMMAND [OPTIONS]
+
+Commands:
+${[HASH_KEY_USAGE, GENERATE_KEY_USAGE, CHECK_POLICY_USAGE].map(firstLine).join('\n')}
+
+  tollgate COMMAND --help   what a command does and where it reads its input
+  tollgate --version        the version of @tollgate/core
+
+Without installing: npx -p @tollgate/core tollgate COMMAND`;
+
+async function main(argv: readonly string[]): Promise<CommandResult> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h') {
-    process.stdout.write(`${USAGE}\n`);
-    return command === undefined ? 2 : 0;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    return { exitCode: 0, stdout: `${USAGE}\n` };
   }
-  if (command !== 'hash-key') {
-    process.stderr.write(`tollgate: unknown command "${command}"\n${USAGE}\n`);
-    return 2;
+  if (command === '--version') return { exitCode: 0, stdout: `${packageVersion()}\n` };
+  if (command === undefined) return { exitCode: 2, stderr: `${USAGE}\n` };
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (run === undefined) {
+    const what = command.startsWith('-') ? 'unknown option' : 'unknown command';
+    // Named only when it looks like a command or a flag: a mistyped key stays off the screen.
+    const shown = /^-{0,2}[a-z][a-z-]{0,30}$/.test(command) ? ` "${command}"` : '';
+    return { exitCode: 2, stderr: `tollgate: ${what}${shown}\n\n${USAGE}\n` };
   }
-  let key: string;
-  if (rest[0] === '--env') {
-    const name = rest[1];
-    const value = name === undefined ? undefined : process.env[name];
-    if (name === undefined || value === undefined || value === '') {
-      process.stderr.write(`tollgate hash-key: --env needs the name of a set environment variable\n`);
-      return 2;
-    }
-    key = value;
-  } else if (rest.length > 0) {
-    process.stderr.write('tollgate hash-key: the key is read from standard input, not from arguments\n');
-    return 2;
-  } else {
-    key = await readKey();
-  }
-  if (key === '') {
-    process.stderr.write('tollgate hash-key: no key given\n');
-    return 2;
-  }
-  process.stdout.write(`${keySha256(key)}\n`);
-  return 0;
-}
-
-/** The first line of standard input; typed at a terminal, it is not echoed. */
-function readKey(): Promise<string> {
-  const stdin = process.stdin;
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const finish = () => {
-      if (stdin.isTTY) {
-        stdin.setRawMode(false);
-        process.stderr.write('\n');
-      }
-      stdin.pause();
-      resolve((text.split(/\r?\n|\r/)[0] ?? '').trim());
-    };
-    if (stdin.isTTY) {
-      process.stderr.write('API key (not shown): ');
-      stdin.setRawMode(true);
-    }
-    stdin.setEncoding('utf8');
-    stdin.on('data', (chunk: string) => {
-      if (stdin.isTTY && chunk.includes('\u0003')) {
-        stdin.setRawMode(false);
-        reject(new Error('cancelled'));
-        return;
-      }
-      text += chunk;
-      if (stdin.isTTY && /[\r\n]/.test(text)) finish();
-    });
-    stdin.on('end', finish);
-    stdin.on('error', reject);
-  });
+  return run(rest);
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
+  ({ exitCode, stdout, stderr }) => {
+    if (stdout) process.stdout.write(stdout);
+    if (stderr) process.stderr.write(stderr);
+    process.exitCode = exitCode;
   },
   (e: unknown) => {
     process.stderr.write(`tollgate: ${e instanceof Error ? e.message : String(e)}\n`);
