@@ -61,6 +61,7 @@ export {
 } from './notify-target.js';
 export { type EngineOptions, parseOptions } from './options.js';
 export { type KeyPolicy, type Policy, parsePolicySchema } from './policy-schema.js';
+export type { KeyCredential } from './policy-types.js';
 export { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
 export { TOLLGATE_WARNING, type TollgateWarningCode, warnOnce } from './process-warning.js';
 export { addQueryKeys } from './query-key.js';
