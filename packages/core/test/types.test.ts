@@ -1,8 +1,8 @@
 // Type-level checks of the public API: what users' editors and compilers rely on.
 
 import { describe, expectTypeOf, it } from 'vitest';
+import type { AdapterOptions } from '../src/adapter.js';
 import type {
-  AdapterOptions,
   ConsumeResult,
   Decision,
   DecisionCode,
