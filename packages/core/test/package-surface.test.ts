@@ -183,4 +183,24 @@ describe('the two entries', () => {
       expect(out.trim()).toBe('true ERR_TOLLGATE_INVALID_OPTIONS');
     }
   });
+
+  it.each(['@tollgate/core/internal', '@tollgate/core/dist/internal.js', '@tollgate/core/dist/index.js'])(
+    'nothing else is importable by name: %s',
+    (specifier) => {
+      const code = (load: string) =>
+        `try { ${load}; console.log('loaded') } catch (e) { console.log(e.code) }`;
+      const esm = code(`await import('${specifier}')`);
+      const cjs = code(`require('${specifier}')`);
+      for (const [source, type] of [
+        [esm, 'module'],
+        [cjs, 'commonjs'],
+      ] as const) {
+        const out = execFileSync(process.execPath, [`--input-type=${type}`, '-e', source], {
+          cwd: HERE,
+          encoding: 'utf8',
+        });
+        expect(out.trim()).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
+      }
+    },
+  );
 });
