@@ -5,9 +5,11 @@
 //
 // Prints one line of JSON on stdout.
 
-import { createDayClock, createEngine, createIpKeyer, createMemoryStore } from '@tollgate/core';
+import { createEngine, createMemoryStore } from '@tollgate/core';
 import { MemoryStore } from 'express-rate-limit';
 import rateLimiterFlexible from 'rate-limiter-flexible';
+// The store's key builders, as the engine uses them: core's internals, built but exported to no user.
+import { createDayClock, createIpKeyer } from '../packages/core/dist/internal.js';
 import { addressAt } from './lib/addresses.mjs';
 
 const { RateLimiterMemory } = rateLimiterFlexible;

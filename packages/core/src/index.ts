@@ -1,32 +1,8 @@
-// Public API of @tollgate/core: the engine, its building blocks and its types.
+// Public API of @tollgate/core, for server authors: the engine, its decisions, events and errors, stores, policy types
+// and tokens. What framework adapters need is on `@tollgate/core/adapter` (adapter.ts); the rest is internal.
 
-export {
-  type ActivityMonitor,
-  type ActivityMonitorOptions,
-  createActivityMonitor,
-  type UnusualActivityEvent,
-} from './activity-monitor.js';
-export { type AdapterCheck, createAdapterCheck, type ProxyTrust } from './adapter-check.js';
-export {
-  type AdapterConfig,
-  type AdapterOptions,
-  type AdapterSettings,
-  type PreflightMode,
-  parseAdapterOptions,
-  resolveEngine,
-} from './adapter-options.js';
-export { API_KEY_CHALLENGE } from './auth-challenge.js';
-export {
-  type CompiledKey,
-  type CompiledPolicy,
-  type CompileOptions,
-  type Credential,
-  compilePolicy,
-  DEFAULT_SOURCE_IP_HEADER,
-} from './compile-policy.js';
-export { createDayClock, type DayClock, type DayWindow, isValidTimeZone } from './day-window.js';
+export type { ActivityMonitorOptions, UnusualActivityEvent } from './activity-monitor.js';
 export type { Decision, DecisionCode, LimitName, LimitState, ProblemBody, RefusalCode } from './decision.js';
-export { createDecisionMetrics, type DecisionMetrics } from './decision-metrics.js';
 export { type CheckInput, createEngine, type Engine } from './engine.js';
 export { TollgateError, type TollgateErrorCode } from './errors.js';
 export type {
@@ -40,10 +16,9 @@ export type {
   ThresholdEvent,
   TollgateEvent,
 } from './events.js';
-export { createIpKeyer, type IpKeyer, type IpKeyOptions } from './ip-key.js';
 export { type IssuedToken, type IssueTokenOptions, issueToken } from './issue-token.js';
 export type { Jwk, PrivateKeyObject } from './jwk.js';
-export { ipHasher, keySha256 } from './key-hash.js';
+export { keySha256 } from './key-hash.js';
 export type { KeySource } from './key-source.js';
 export {
   createMemoryStore,
@@ -52,32 +27,9 @@ export {
   type MemoryStoreStats,
 } from './memory-store.js';
 export type { MeterLike } from './meter.js';
-export {
-  type EmailNotifyTarget,
-  type InvalidNotifyTarget,
-  isInvalidNotifyTarget,
-  type NotifyTarget,
-  type NotifyTargetKind,
-  parseNotifyTarget,
-  type WebhookNotifyTarget,
-} from './notify-target.js';
-export { type EngineOptions, parseOptions } from './options.js';
-export { type KeyPolicy, type Policy, parsePolicySchema } from './policy-schema.js';
-export { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
-export { TOLLGATE_WARNING, type TollgateWarningCode, warnOnce } from './process-warning.js';
-export { addQueryKeys } from './query-key.js';
-export { rateLimitHeaders } from './rate-limit-headers.js';
-export { API_KEY_HEADER, API_KEY_QUERY, inputFromRequest, type RequestLike } from './request-input.js';
+export type { EngineOptions } from './options.js';
+export type { KeyCredential, KeyPolicy, Policy } from './policy-types.js';
+export { TOLLGATE_WARNING, type TollgateWarningCode } from './process-warning.js';
 export type { ConsumeResult, CounterSpec, Store } from './store.js';
 export { CREDENTIAL_CLAIM, credentialId } from './token-binding.js';
-export {
-  bearerToken,
-  createTokenVerifier,
-  TOKEN_FAILURES,
-  type TokenFailure,
-  type TokenOptions,
-  type TokenVerdict,
-  type TokenVerifier,
-  wwwAuthenticate,
-} from './token-verifier.js';
-export { compileUrlPatterns, type UrlMatcher } from './url-pattern.js';
+export type { TokenFailure, TokenOptions } from './token-verifier.js';

@@ -73,23 +73,13 @@ const policySchema = z.strictObject({
   keys: z.array(keySchema),
 });
 
-/**
- * One API key's rules, as written in the policy file. `id` and one way to recognise the key
- * are required: `key`, `keySha256` (hex SHA-256 of the key, so the file holds no secret), or
- * `credentials` (several, each with an optional `expiresAt`, to rotate without downtime).
- */
-export type KeyPolicy = z.input<typeof keySchema>;
+export type { KeyCredential, KeyPolicy, Policy } from './policy-types.js';
 
-/**
- * The policy file, or the object given as `policy` to `createEngine`.
- *
- * @example
- * const policy: Policy = {
- *   sourceIpHeader: 'X-Source-IP',
- *   keys: [{ id: 'shop-web', key: process.env.SHOP_WEB_KEY!, allowedUrls: ['https://shop.example.com'], dailyLimit: 1000 }],
- * };
- */
-export type Policy = z.input<typeof policySchema>;
+/** What the schema accepts for one key; test/policy-types.test.ts pins it to `KeyPolicy`. */
+export type KeyPolicyInput = z.input<typeof keySchema>;
+
+/** What the schema accepts for a policy; test/policy-types.test.ts pins it to `Policy`. */
+export type PolicyInput = z.input<typeof policySchema>;
 
 /** A policy that passed the schema; cross-field rules are checked when it is compiled. */
 export type ValidPolicy = z.output<typeof policySchema>;

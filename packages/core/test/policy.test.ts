@@ -6,7 +6,7 @@ import { keySha256 } from '../src/key-hash.js';
 import { errorOf, examplePolicy, WEB_KEY } from './fixtures.js';
 
 function withKey(patch: Record<string, unknown>, index = 0): unknown {
-  const policy = examplePolicy() as { keys: Record<string, unknown>[] };
+  const policy = examplePolicy() as unknown as { keys: Record<string, unknown>[] };
   policy.keys[index] = { ...policy.keys[index], ...patch };
   return policy;
 }

@@ -1,8 +1,8 @@
 // Type-level checks of the public API: what users' editors and compilers rely on.
 
 import { describe, expectTypeOf, it } from 'vitest';
+import { type AdapterOptions, type ProblemResponse, problemResponse } from '../src/adapter.js';
 import type {
-  AdapterOptions,
   ConsumeResult,
   Decision,
   DecisionCode,
@@ -49,5 +49,12 @@ describe('public types', () => {
     expectTypeOf<{ engine: Engine; preflight: 'answer' }>().toExtend<AdapterOptions>();
     expectTypeOf<{ engine: Engine }>().toExtend<AdapterOptions>();
     expectTypeOf<{ policy: Policy; preflight: 'pass' }>().not.toExtend<AdapterOptions>();
+  });
+
+  it('adapters answer a decision with status, headers and a body that may be absent', () => {
+    expectTypeOf(problemResponse).parameter(0).toEqualTypeOf<Decision>();
+    expectTypeOf(problemResponse).returns.toEqualTypeOf<ProblemResponse>();
+    expectTypeOf<ProblemResponse['body']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<ProblemResponse['headers']>().toEqualTypeOf<Readonly<Record<string, string>>>();
   });
 });

@@ -1,16 +1,16 @@
 // Express middleware for Tollgate: reads the request, asks the engine, writes the decision.
 
+import type { Decision, Engine } from '@tollgate/core';
 import {
   type AdapterOptions,
   createAdapterCheck,
-  type Decision,
-  type Engine,
-  PROBLEM_CONTENT_TYPE,
   type ProxyTrust,
-} from '@tollgate/core';
+  problemResponse,
+} from '@tollgate/core/adapter';
 import type { Application, NextFunction, Request, RequestHandler, Response } from 'express';
 
-export type { AdapterOptions as TollgateOptions, Decision, Engine, TollgateEvent } from '@tollgate/core';
+export type { Decision, Engine, TollgateEvent } from '@tollgate/core';
+export type { AdapterOptions as TollgateOptions } from '@tollgate/core/adapter';
 
 /** The middleware, with the engine it uses (to share it or inspect its store). */
 export type TollgateMiddleware = RequestHandler & { readonly engine: Engine };
@@ -63,17 +63,14 @@ export function tollgate(options: AdapterOptions): TollgateMiddleware {
 
 function send(decision: Decision, res: Response, next: NextFunction): void {
   res.locals.tollgate = decision;
-  for (const name in decision.headers) res.setHeader(name, decision.headers[name] as string);
   if (decision.allowed) {
+    for (const name in decision.headers) res.setHeader(name, decision.headers[name] as string);
     next();
     return;
   }
   // Plain Node response calls behave the same on Express 4 and 5.
-  res.statusCode = decision.status;
-  if (decision.body === undefined) {
-    res.end();
-    return;
-  }
-  res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
-  res.end(JSON.stringify(decision.body));
+  const problem = problemResponse(decision);
+  res.statusCode = problem.status;
+  for (const name in problem.headers) res.setHeader(name, problem.headers[name] as string);
+  res.end(problem.body);
 }

@@ -1,11 +1,13 @@
 // Bearer tokens through a real Express app: a token minted at /authenticate dies with the credential it came from.
 
 import * as http from 'node:http';
-import { issueToken, keySha256, TOKEN_FAILURES } from '@tollgate/core';
+import { issueToken, keySha256 } from '@tollgate/core';
 import { NOON_UTC } from '@tollgate/testkit/fixtures';
 import { listen, request } from '@tollgate/testkit/http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Internal to core, not exported: the detail each token failure is answered with.
+import { TOKEN_FAILURES } from '../../core/src/internal.js';
 import { tollgate } from '../src/index.js';
 
 const OLD_KEY = 'sk_live_tokens_old_0123456789';

@@ -1,15 +1,13 @@
 // Fastify plugin for Tollgate: checks each route's requests in a hook and writes the decision.
 
+import { type Decision, type Engine, TollgateError } from '@tollgate/core';
 import {
   type AdapterCheck,
   type AdapterOptions,
   createAdapterCheck,
-  type Decision,
-  type Engine,
-  PROBLEM_CONTENT_TYPE,
   type ProxyTrust,
-  TollgateError,
-} from '@tollgate/core';
+  problemResponse,
+} from '@tollgate/core/adapter';
 import type {
   FastifyPluginCallback,
   FastifyReply,
@@ -167,14 +165,14 @@ function send(
   done: HookHandlerDoneFunction,
 ): void {
   request.tollgate = decision;
-  reply.headers(decision.headers);
   if (decision.allowed) {
+    reply.headers(decision.headers);
     done();
     return;
   }
   // Sending from the hook ends the request here: the handler and the error handler never run.
-  if (decision.body === undefined) reply.code(decision.status).send();
-  else reply.code(decision.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(decision.body));
+  const problem = problemResponse(decision);
+  reply.code(problem.status).headers(problem.headers).send(problem.body);
 }
 
 /**

@@ -1,12 +1,7 @@
 // The fetch-standard check: a Request (and the connecting IP) in, a refusal Response or headers to add out.
 
-import {
-  type AdapterOptions,
-  createAdapterCheck,
-  type Decision,
-  type Engine,
-  PROBLEM_CONTENT_TYPE,
-} from '@tollgate/core';
+import type { Decision, Engine } from '@tollgate/core';
+import { type AdapterOptions, createAdapterCheck, problemResponse } from '@tollgate/core/adapter';
 
 /** What a `Request` does not carry and the server must supply. */
 export interface ConnectionInfo {
@@ -83,11 +78,9 @@ export function createHandler(options: AdapterOptions): CheckHandler {
 
 /** The Response for a decision that is not allowed: a refusal, or the 204 answer to a preflight. */
 export function refusal(decision: Decision): Response {
-  const headers = new Headers(decision.headers);
-  // A 204 may carry no body at all: the Response constructor throws on one.
-  if (decision.body === undefined) return new Response(null, { status: decision.status, headers });
-  headers.set('Content-Type', PROBLEM_CONTENT_TYPE);
-  return new Response(JSON.stringify(decision.body), { status: decision.status, headers });
+  const problem = problemResponse(decision);
+  // A 204 has no body: null, since the Response constructor throws on any body with it.
+  return new Response(problem.body ?? null, { status: problem.status, headers: problem.headers });
 }
 
 /**

@@ -1,6 +1,7 @@
 // Hono middleware on top of the fetch-standard check.
 
-import { type AdapterOptions, type Decision, TollgateError } from '@tollgate/core';
+import { type Decision, TollgateError } from '@tollgate/core';
+import type { AdapterOptions } from '@tollgate/core/adapter';
 import type { Context, MiddlewareHandler } from 'hono';
 import { createHandler, withHeaders } from './handler.js';
 

@@ -1,6 +1,7 @@
 // Public API of @tollgate/fetch: the fetch-standard check and the Hono middleware on top of it.
 
-export type { AdapterOptions as TollgateOptions, Decision, Engine, TollgateEvent } from '@tollgate/core';
+export type { Decision, Engine, TollgateEvent } from '@tollgate/core';
+export type { AdapterOptions as TollgateOptions } from '@tollgate/core/adapter';
 export {
   type CheckHandler,
   type CheckResult,

@@ -1,16 +1,16 @@
 // Koa middleware for Tollgate: reads the request, asks the engine, writes the decision.
 
+import type { Decision, Engine } from '@tollgate/core';
 import {
   type AdapterOptions,
   createAdapterCheck,
-  type Decision,
-  type Engine,
-  PROBLEM_CONTENT_TYPE,
   type ProxyTrust,
-} from '@tollgate/core';
+  problemResponse,
+} from '@tollgate/core/adapter';
 import type { Context, Next } from 'koa';
 
-export type { AdapterOptions as TollgateOptions, Decision, Engine, TollgateEvent } from '@tollgate/core';
+export type { Decision, Engine, TollgateEvent } from '@tollgate/core';
+export type { AdapterOptions as TollgateOptions } from '@tollgate/core/adapter';
 
 /** The middleware, with the engine it uses (to share it or inspect its store). */
 export type TollgateMiddleware = ((ctx: Context, next: Next) => Promise<void>) & { readonly engine: Engine };
@@ -63,14 +63,15 @@ export function tollgate(options: AdapterOptions): TollgateMiddleware {
 
 function apply(ctx: Context, decision: Decision, next: Next): Promise<void> {
   ctx.state.tollgate = decision;
-  const headers = decision.headers;
-  for (const name in headers) ctx.set(name, headers[name] as string);
-  if (decision.allowed) return next();
-  ctx.status = decision.status;
-  if (decision.body !== undefined) {
-    // Set before the body, so Koa keeps this type instead of guessing text/plain.
-    ctx.set('Content-Type', PROBLEM_CONTENT_TYPE);
-    ctx.body = JSON.stringify(decision.body);
+  if (decision.allowed) {
+    const headers = decision.headers;
+    for (const name in headers) ctx.set(name, headers[name] as string);
+    return next();
   }
+  const problem = problemResponse(decision);
+  // Content-Type is among the headers, set before the body, so Koa keeps it instead of guessing text/plain.
+  for (const name in problem.headers) ctx.set(name, problem.headers[name] as string);
+  ctx.status = problem.status;
+  if (problem.body !== undefined) ctx.body = problem.body;
   return Promise.resolve();
 }

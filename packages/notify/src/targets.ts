@@ -5,7 +5,7 @@ import {
   type NotifyTarget,
   type NotifyTargetKind,
   parseNotifyTarget,
-} from '@tollgate/core';
+} from '@tollgate/core/adapter';
 
 /** How a target is delivered to. */
 export type TargetKind = NotifyTargetKind;

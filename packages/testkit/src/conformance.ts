@@ -1,13 +1,7 @@
 // The cross-framework conformance suite: one table of HTTP cases, run against a real server of every adapter.
 
-import type {
-  AdapterSettings,
-  EngineOptions,
-  FailureMode,
-  PreflightMode,
-  Store,
-  TollgateEvent,
-} from '@tollgate/core';
+import type { EngineOptions, FailureMode, Store, TollgateEvent } from '@tollgate/core';
+import type { AdapterSettings, PreflightMode } from '@tollgate/core/adapter';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_KEY, type ExampleCaps, examplePolicy, NOON_UTC, OPEN_KEY, WEB_KEY } from './fixtures.js';
 import { type RawRequest, request } from './http.js';

@@ -1,6 +1,6 @@
 // Hostile query strings around the api_key name, and the keys Tollgate reads from a URL, for parser-agreement properties.
 
-import { inputFromRequest } from '@tollgate/core';
+import { inputFromRequest } from '@tollgate/core/adapter';
 import fc from 'fast-check';
 
 // Parameter names around api_key: its spellings with escapes, qs brackets, and near misses.
