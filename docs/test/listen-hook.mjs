@@ -13,8 +13,14 @@ net.Server.prototype.listen = function (...args) {
   if (typeof args[0] === 'object' && args[0] !== null && 'port' in args[0]) {
     asked = Number(args[0].port ?? 0);
     args[0] = { ...args[0], port: 0, host: '127.0.0.1' };
-  } else if (typeof args[0] === 'number' || (typeof args[0] === 'string' && /^\d+$/.test(args[0]))) {
-    asked = Number(args[0]);
+  } else if (
+    args[0] === undefined ||
+    typeof args[0] === 'function' ||
+    typeof args[0] === 'number' ||
+    (typeof args[0] === 'string' && /^\d+$/.test(args[0]))
+  ) {
+    // listen(), listen(cb), listen(port[, host][, backlog][, cb])
+    asked = typeof args[0] === 'function' ? 0 : Number(args[0] ?? 0);
     const callback = args.find((a) => typeof a === 'function');
     args = callback === undefined ? [0, '127.0.0.1'] : [0, '127.0.0.1', callback];
   }

@@ -49,7 +49,7 @@ export function readRepo(root: string): Repo {
 // Commands of the shell or of every system the docs assume (curl to try a server).
 const EXTERNAL: ReadonlySet<string> = new Set(['curl', 'printf', 'echo', 'for', 'export', 'cd', 'kill']);
 // pnpm's own commands a doc may run through npx.
-const PNPM_BUILTINS: ReadonlySet<string> = new Set(['install', 'i', 'add', 'run', 'exec', 'build']);
+const PNPM_BUILTINS: ReadonlySet<string> = new Set(['install', 'i', 'add', 'exec']);
 
 const helpCache = new Map<string, string>();
 
