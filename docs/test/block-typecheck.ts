@@ -48,7 +48,8 @@ const IMPLICIT_ANY: ReadonlySet<number> = new Set([7005, 7006, 7008, 7010, 7011,
 
 /**
  * Checks every file in one program (one pass over the packages' types, which is most of the
- * cost). Returns each file's diagnostics as `docs/x.md:LINE: message`, and those of the other
+ * cost). Being one program, a TypeScript block's `declare global` (docs/frameworks/express.md
+ * types `res.locals.tollgate`) holds in every block, as in a reader's project that follows it. Returns each file's diagnostics as `docs/x.md:LINE: message`, and those of the other
  * files of the program the runner owns (`contexts/`), which must be none.
  */
 export function typecheck(

@@ -109,8 +109,13 @@ describe('the docs snippet runner', () => {
 
   it('lists the blocks it does not check, each with its reason', () => {
     const lines = checker.notChecked.map((n) => `${where(n.block)} (${n.block.lang}): ${n.reason}`);
+    const count = (f: (lang: string) => boolean) => checker.checked.filter((b) => f(b.lang)).length;
+    const run = checker.checked.filter((b) => b.marker.run).length;
+    const code = count((l) => /^(js|javascript|mjs|ts|typescript|mts)$/.test(l));
     console.log(
-      `docs snippets: ${checker.checked.length} checked, ${lines.length} not checked:\n  ${lines.join('\n  ')}`,
+      `docs snippets: ${checker.checked.length} checked (${run} run, ${code - run} type-checked only, ` +
+        `${count((l) => l === 'json')} JSON, ${count((l) => /^(sh|bash|shell)$/.test(l))} shell), ` +
+        `${lines.length} not checked:\n  ${lines.join('\n  ')}`,
     );
     for (const n of checker.notChecked) expect(n.reason.trim()).not.toBe('');
   });
