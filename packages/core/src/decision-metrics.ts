@@ -5,7 +5,7 @@
 
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 import type { Decision } from './decision.js';
-import { TollgateError } from './errors.js';
+import { invalidOption } from './option-reader.js';
 
 /** Name of the decision counter (Prometheus: `tollgate_decisions_total`). */
 export const DECISIONS_METRIC = 'tollgate.decisions';
@@ -64,9 +64,10 @@ export function createDecisionMetrics(meter: Meter): DecisionMetrics {
     typeof meter.createCounter !== 'function' ||
     typeof meter.createHistogram !== 'function'
   ) {
-    throw new TollgateError(
-      'ERR_TOLLGATE_INVALID_OPTIONS',
-      "options.meter: expected an OpenTelemetry Meter, such as metrics.getMeter('tollgate')",
+    throw invalidOption(
+      'createDecisionMetrics',
+      'meter',
+      "expected an OpenTelemetry Meter, such as metrics.getMeter('tollgate')",
     );
   }
   const decisions: Counter = meter.createCounter(DECISIONS_METRIC, {
