@@ -310,6 +310,8 @@ export function describeValue(value: unknown): string {
 
 /** An unknown option's name as a message shows it: printable ASCII, and short. */
 function printable(name: string): string {
-  const clean = name.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > MAX_NAME_IN_MESSAGE ? `${clean.slice(0, MAX_NAME_IN_MESSAGE)}...` : clean;
+  // Cut first: a huge name costs nothing to show.
+  const cut = name.length > MAX_NAME_IN_MESSAGE;
+  const clean = (cut ? name.slice(0, MAX_NAME_IN_MESSAGE) : name).replace(/[^\x20-\x7e]/g, '?');
+  return cut ? `${clean}...` : clean;
 }
