@@ -1,7 +1,7 @@
 // "Unusual activity": notices when one key's refusals or authentication failures in a minute exceed a rate.
 
-import { TollgateError } from './errors.js';
 import type { TollgateEvent } from './events.js';
+import { type KnownOptions, type OptionReader, readOptions } from './option-reader.js';
 
 /**
  * One key had more refusals, or more authentication failures, in one calendar minute (UTC,
@@ -80,8 +80,14 @@ export const DEFAULT_REFUSALS_PER_MINUTE = 60;
 export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 60;
 export const DEFAULT_MAX_TRACKED_KEYS = 10_000;
 
+/** Every field of {@link ActivityMonitorOptions}; the compiler keeps the list in step with the type. */
+export const ACTIVITY_OPTION_KEYS = {
+  refusalsPerMinute: true,
+  authFailuresPerMinute: true,
+  maxTrackedKeys: true,
+} as const satisfies KnownOptions<keyof ActivityMonitorOptions>;
+
 const MINUTE = 60_000;
-const KNOWN = new Set(['refusalsPerMinute', 'authFailuresPerMinute', 'maxTrackedKeys']);
 // A hash prefix is short; anything longer is not one, and is not copied into an event.
 const MAX_KEY_HASH_LENGTH = 64;
 
@@ -98,16 +104,19 @@ const MAX_KEY_HASH_LENGTH = 64;
  * const monitor = createActivityMonitor({ refusalsPerMinute: 120 });
  * monitor.observe({ type: 'refused', code: 'daily_limit', status: 429, keyId: 'shop-web', ip: '203.0.113.7', at: Date.now() });
  */
-export function createActivityMonitor(options: ActivityMonitorOptions = {}): ActivityMonitor {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalid('options.unusualActivity: expected an object');
-  }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw invalid(`options.unusualActivity.${name}: unknown option`);
-  }
-  const refusalLimit = positiveInteger(options, 'refusalsPerMinute', DEFAULT_REFUSALS_PER_MINUTE);
-  const authLimit = positiveInteger(options, 'authFailuresPerMinute', DEFAULT_AUTH_FAILURES_PER_MINUTE);
-  const maxTracked = positiveInteger(options, 'maxTrackedKeys', DEFAULT_MAX_TRACKED_KEYS);
+export function createActivityMonitor(options?: ActivityMonitorOptions): ActivityMonitor {
+  const o = readOptions('createActivityMonitor', options, ACTIVITY_OPTION_KEYS, {
+    expected: 'an object',
+    optional: true,
+  });
+  return activityMonitorWith(o);
+}
+
+/** The monitor of options being read (the engine reads them as `options.unusualActivity`). */
+export function activityMonitorWith(o: OptionReader<keyof ActivityMonitorOptions>): ActivityMonitor {
+  const refusalLimit = o.integer('refusalsPerMinute', { min: 1, default: DEFAULT_REFUSALS_PER_MINUTE });
+  const authLimit = o.integer('authFailuresPerMinute', { min: 1, default: DEFAULT_AUTH_FAILURES_PER_MINUTE });
+  const maxTracked = o.integer('maxTrackedKeys', { min: 1, default: DEFAULT_MAX_TRACKED_KEYS });
 
   // Two windows are kept: the newest minute seen and the one before it, for stragglers. Each
   // map is in least-recently-seen order (a count is moved to the end when touched), which is
@@ -202,23 +211,4 @@ export function createActivityMonitor(options: ActivityMonitorOptions = {}): Act
       return counts.size + previous.size;
     },
   };
-}
-
-function positiveInteger(
-  options: ActivityMonitorOptions,
-  field: keyof ActivityMonitorOptions,
-  fallback: number,
-) {
-  const value: unknown = options[field];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw invalid(
-      `options.unusualActivity.${field}: expected a positive integer, got ${typeof value === 'number' ? value : typeof value}`,
-    );
-  }
-  return value;
-}
-
-function invalid(message: string): TollgateError {
-  return new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', message);
 }

@@ -1,6 +1,11 @@
 // What every adapter asks per request: the engine's decision, with preflights answered and the framework's proxy trust checked once.
 
-import { type AdapterOptions, type PreflightMode, parseAdapterOptions } from './adapter-options.js';
+import {
+  ADAPTER_FACTORY,
+  type AdapterOptions,
+  type PreflightMode,
+  parseAdapterOptions,
+} from './adapter-options.js';
 import type { Decision } from './decision.js';
 import type { Engine } from './engine.js';
 import { warnOnce } from './process-warning.js';
@@ -47,7 +52,8 @@ export interface AdapterCheck<Native> {
  * with `allowed: false` (the adapter answers it) unless `preflight` is `'next'`. The first
  * decision that applies a per-IP cap asks `trust` whether the framework trusts every proxy, and
  * if so emits one `TOLLGATE_PERMISSIVE_TRUST_PROXY` process warning: a client could then pick
- * the address its per-IP cap is counted under.
+ * the address its per-IP cap is counted under. Option errors name `factory`, the adapter's own
+ * function (default `'tollgate'`).
  *
  * @example
  * const gate = createAdapterCheck(options, { permissive: (req) => …, docs: 'docs/frameworks/express.md#behind-a-proxy' });
@@ -56,8 +62,9 @@ export interface AdapterCheck<Native> {
 export function createAdapterCheck<Native = unknown>(
   options: AdapterOptions,
   trust?: ProxyTrust<Native>,
+  factory: string = ADAPTER_FACTORY,
 ): AdapterCheck<Native> {
-  const { engine, preflight } = parseAdapterOptions(options);
+  const { engine, preflight } = parseAdapterOptions(options, factory);
   const answer = preflight === 'answer';
   // Keys may come from a keySource, so whether any has a per-IP cap is known only from decisions.
   let watching = trust !== undefined;

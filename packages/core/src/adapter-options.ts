@@ -1,8 +1,8 @@
 // What every framework adapter accepts, read in one place: engine options or an engine, plus the adapter's own settings.
 
-import { createEngine, type Engine } from './engine.js';
-import { TollgateError } from './errors.js';
-import type { EngineOptions } from './options.js';
+import { type Engine, engineWith } from './engine.js';
+import { type KnownOptions, readOptions } from './option-reader.js';
+import { type EngineOptions, parseOptions } from './options.js';
 
 /** What an adapter does with a CORS preflight. See {@link AdapterSettings.preflight}. */
 export type PreflightMode = 'answer' | 'next';
@@ -42,43 +42,55 @@ export interface AdapterConfig {
 }
 
 // The compiler keeps this list in step with AdapterSettings.
-const SETTINGS = { preflight: true } as const satisfies Record<keyof AdapterSettings, true>;
+const SETTINGS = { preflight: true } as const satisfies KnownOptions<keyof AdapterSettings>;
+/** What the four framework adapters call their factory; messages name it (`tollgate: options.policy: ...`). */
+export const ADAPTER_FACTORY = 'tollgate';
 const PREFLIGHT_MODES: readonly PreflightMode[] = ['answer', 'next'];
 
 /**
  * Reads adapter options: the settings with their defaults, and the given engine or one built
  * from the engine options. Throws `ERR_TOLLGATE_INVALID_OPTIONS` for a bad setting, or for
- * `engine` mixed with engine options; bad engine options throw as `createEngine` does.
+ * `engine` mixed with engine options; bad engine options throw as `createEngine` does. Messages
+ * name `factory`, the adapter's own function (default `'tollgate'`).
  *
  * @example
  * const { engine, preflight } = parseAdapterOptions({ policy, preflight: 'next' });
  */
-export function parseAdapterOptions(options: AdapterOptions): AdapterConfig {
+export function parseAdapterOptions(
+  options: AdapterOptions,
+  factory: string = ADAPTER_FACTORY,
+): AdapterConfig {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    // createEngine names what is wrong.
-    return { engine: createEngine(options as EngineOptions), preflight: 'answer' };
+    // The engine's reader names what is wrong.
+    return { engine: engineWith(parseOptions(options, factory)), preflight: 'answer' };
   }
   // The adapter's settings are taken out; everything else is the engine's (or `engine`).
+  const settings: Record<string, unknown> = {};
   const rest: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(options)) if (!Object.hasOwn(SETTINGS, name)) rest[name] = value;
-  const preflight = (options as AdapterSettings).preflight ?? 'answer';
-  if (!PREFLIGHT_MODES.includes(preflight)) {
-    throw invalid(`options.preflight: expected "answer" or "next", got ${describe(preflight)}`);
+  for (const [name, value] of Object.entries(options)) {
+    if (Object.hasOwn(SETTINGS, name)) settings[name] = value;
+    else rest[name] = value;
   }
-  if ('engine' in rest) {
-    const extra = Object.keys(rest).filter((k) => k !== 'engine');
-    if (extra.length > 0) {
-      throw invalid(
-        `options.${extra[0]}: not allowed together with options.engine (configure the engine instead)`,
-      );
-    }
-    const engine = rest.engine as Engine | null;
-    if (engine === null || typeof engine !== 'object' || typeof engine.checkRequest !== 'function') {
-      throw invalid('options.engine: expected an engine from createEngine()');
-    }
-    return { engine, preflight };
+  const s = readOptions(factory, settings, SETTINGS, { expected: 'an object' });
+  const preflight = s.oneOf('preflight', PREFLIGHT_MODES, 'answer');
+  if (rest.engine !== undefined) {
+    const given = readOptions(
+      factory,
+      rest,
+      { engine: true },
+      {
+        expected: 'an object',
+        unknown: 'not allowed together with options.engine (configure the engine instead)',
+      },
+    );
+    return {
+      engine: given.check('engine', isEngine, 'an engine from createEngine()', { required: true }),
+      preflight,
+    };
   }
-  return { engine: createEngine(rest as unknown as EngineOptions), preflight };
+  // `engine: undefined` is not given, like any option: the rest then configure an engine.
+  delete rest.engine;
+  return { engine: engineWith(parseOptions(rest, factory)), preflight };
 }
 
 /** Returns the given engine, or builds one from the options. Throws `ERR_TOLLGATE_INVALID_OPTIONS` for a mix of both. */
@@ -86,10 +98,6 @@ export function resolveEngine(options: AdapterOptions): Engine {
   return parseAdapterOptions(options).engine;
 }
 
-function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
-}
-
-function invalid(message: string): TollgateError {
-  return new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', message);
+function isEngine(value: unknown): value is Engine {
+  return value !== null && typeof value === 'object' && typeof (value as Engine).checkRequest === 'function';
 }

@@ -1,6 +1,6 @@
 // The WWW-Authenticate challenges every 401 carries (RFC 9110 §11.6.1), built once when the engine is set up.
 
-import { TOKEN_FAILURES, type TokenFailure, wwwAuthenticate } from './token-verifier.js';
+import { TOKEN_FAILURES, type TokenFailure, wwwAuthenticate } from './bearer-header.js';
 
 /**
  * The challenge naming the key header. API keys have no registered scheme; `ApiKey` with a

@@ -5,7 +5,6 @@
 
 import { DailyUsageTable } from './daily-usage.js';
 import type { Decision } from './decision.js';
-import { TollgateError } from './errors.js';
 import type { FailureMode } from './events.js';
 import type {
   CounterLike,
@@ -14,6 +13,7 @@ import type {
   MetricAttributes,
   ObservableGaugeLike,
 } from './meter.js';
+import { invalidOption } from './option-reader.js';
 
 /** Name of the decision counter (Prometheus: `tollgate_decisions_total`). */
 export const DECISIONS_METRIC = 'tollgate.decisions';
@@ -103,9 +103,10 @@ export function createDecisionMetrics(
     typeof meter.createCounter !== 'function' ||
     typeof meter.createHistogram !== 'function'
   ) {
-    throw new TollgateError(
-      'ERR_TOLLGATE_INVALID_OPTIONS',
-      "options.meter: expected an OpenTelemetry Meter, such as metrics.getMeter('tollgate')",
+    throw invalidOption(
+      'createDecisionMetrics',
+      'meter',
+      "expected an OpenTelemetry Meter, such as metrics.getMeter('tollgate')",
     );
   }
   const decisions: CounterLike = meter.createCounter(DECISIONS_METRIC, {

@@ -1,7 +1,7 @@
 // The decision engine: runs a request through transport, credentials, whitelist, forwarding and daily caps, in that order.
 
-import { type ActivityMonitorOptions, createActivityMonitor } from './activity-monitor.js';
 import { authChallenges, type TokenRefusal, UNKNOWN_KEY_TOKEN_DETAIL } from './auth-challenge.js';
+import { TOKEN_FAILURES, type TokenFailure } from './bearer-header.js';
 import { type CompiledKey, type CompiledPolicy, type Credential, compilePolicy } from './compile-policy.js';
 import type { DayWindow } from './day-window.js';
 import type { Decision, LimitState, RefusalCode } from './decision.js';
@@ -12,7 +12,7 @@ import { FallbackCounts, type FallbackResult } from './fallback-store.js';
 import { FiredThresholds } from './fired-thresholds.js';
 import { ipHasher, keyHashPrefix, keySha256 } from './key-hash.js';
 import { createSourceResolver, type SourceResolver } from './key-source.js';
-import { type EngineOptions, parseOptions } from './options.js';
+import { type EngineConfig, type EngineOptions, parseOptions } from './options.js';
 import type { KeyPolicy } from './policy-schema.js';
 import { problemFor } from './problem.js';
 import { rateLimitHeaders, secondsUntil } from './rate-limit-headers.js';
@@ -20,12 +20,7 @@ import { inputFromRequest, type RequestLike } from './request-input.js';
 import type { ConsumeResult, CounterSpec, Store } from './store.js';
 import { StoreErrorCoalescer } from './store-error-coalescer.js';
 import { credentialFailure } from './token-binding.js';
-import {
-  createTokenVerifier,
-  TOKEN_FAILURES,
-  type TokenFailure,
-  type TokenVerifier,
-} from './token-verifier.js';
+import type { TokenVerifier } from './token-verifier.js';
 
 /**
  * What one check looks at. Every field comes from the request and is treated as hostile.
@@ -109,21 +104,21 @@ interface Refusal {
  * const decision = engine.check({ apiKey: 'pk_live_0123456789', ip: '203.0.113.7', secure: true });
  */
 export function createEngine(options: EngineOptions): Engine {
-  const config = parseOptions(options);
+  return engineWith(parseOptions(options));
+}
+
+/** The engine of options already read: adapters read them under their own name (`tollgate: options...`). */
+export function engineWith(config: EngineConfig): Engine {
   const { store, now, onEvent, failureMode, requireHttps, eventIps } = config;
   const compileOptions = {
     ipLabel: config.ipHashSecret === undefined ? undefined : ipHasher(config.ipHashSecret),
   };
   let policy: CompiledPolicy = compilePolicy(config.policy, compileOptions);
-  const tokens: TokenVerifier | undefined =
-    config.tokens === undefined ? undefined : createTokenVerifier(config.tokens);
+  const tokens: TokenVerifier | undefined = config.tokens;
   const challenge = authChallenges(tokens !== undefined);
   const metrics: DecisionMetrics | undefined =
     config.meter === undefined ? undefined : createDecisionMetrics(config.meter, { now, failureMode });
-  const activity =
-    config.unusualActivity === undefined
-      ? undefined
-      : createActivityMonitor(config.unusualActivity as ActivityMonitorOptions);
+  const activity = config.unusualActivity;
   const source: SourceResolver | undefined =
     config.keySource === undefined
       ? undefined

@@ -1,7 +1,7 @@
 // Turns a raw client address (socket peer or a forwarding header) into the key that per-IP daily caps count under.
 
 import { LRUCache } from 'lru-cache';
-import { TollgateError } from './errors.js';
+import { type KnownOptions, readOptions } from './option-reader.js';
 
 /**
  * Options for {@link createIpKeyer}. `undefined` means "not given" and takes the default.
@@ -50,7 +50,9 @@ const MAX_CACHE_SIZE = 1_000_000;
 const MAX_RAW_LENGTH = 64;
 // lru-cache cannot hold `undefined`; no valid key is empty, so '' stands for "not an address".
 const INVALID = '';
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['ipv6Prefix', 'cacheSize']);
+const KNOWN_OPTIONS = { ipv6Prefix: true, cacheSize: true } as const satisfies KnownOptions<
+  keyof IpKeyOptions
+>;
 
 interface IpKeyConfig {
   ipv6Prefix: number;
@@ -289,37 +291,9 @@ function prefixMasks(prefix: number): number[] {
 }
 
 function parseOptions(options: IpKeyOptions | undefined): IpKeyConfig {
-  if (options === undefined) return { ipv6Prefix: DEFAULT_IPV6_PREFIX, cacheSize: DEFAULT_CACHE_SIZE };
-  if (typeof options !== 'object' || options === null) {
-    throw invalid(`createIpKeyer options: expected an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw invalid(`createIpKeyer options.${key}: unknown option`);
-  }
+  const o = readOptions('createIpKeyer', options, KNOWN_OPTIONS, { expected: 'an object', optional: true });
   return {
-    ipv6Prefix: integerOption('ipv6Prefix', options.ipv6Prefix, DEFAULT_IPV6_PREFIX, 1, 128),
-    cacheSize: integerOption('cacheSize', options.cacheSize, DEFAULT_CACHE_SIZE, 1, MAX_CACHE_SIZE),
+    ipv6Prefix: o.integer('ipv6Prefix', { min: 1, max: 128, default: DEFAULT_IPV6_PREFIX }),
+    cacheSize: o.integer('cacheSize', { min: 1, max: MAX_CACHE_SIZE, default: DEFAULT_CACHE_SIZE }),
   };
-}
-
-function integerOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(
-      `createIpKeyer options.${name}: expected an integer from ${min} to ${max}, got ${describe(value)}`,
-    );
-  }
-  return value;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || typeof value === 'number' || typeof value === 'boolean' || value === undefined) {
-    return String(value);
-  }
-  return typeof value;
-}
-
-function invalid(message: string): TollgateError {
-  return new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', message);
 }

@@ -2,11 +2,12 @@
 
 import * as crypto from 'node:crypto';
 import { type CryptoKey, type JWK, type KeyObject, SignJWT } from 'jose';
-import { TollgateError } from './errors.js';
 import type { Jwk, PrivateKeyObject } from './jwk.js';
+import { type KnownOptions, type OptionReader, readOptions } from './option-reader.js';
+import { ASYMMETRIC_ALGORITHMS, HMAC_MIN_BYTES, hmacSecret } from './token-algorithms.js';
 import { CREDENTIAL_CLAIM, credentialId } from './token-binding.js';
+import { keyClaimOf } from './token-claims.js';
 import { DEFAULT_MAX_LIFETIME_SEC, LONGEST_LIFETIME_SEC } from './token-lifetime.js';
-import { ASYMMETRIC_ALGORITHMS, HMAC_MIN_BYTES, REGISTERED_CLAIMS } from './token-verifier.js';
 
 /**
  * What to put in the token and what to sign it with. Give exactly one of `secret` or `privateKey`.
@@ -64,20 +65,21 @@ export interface IssuedToken {
   readonly tokenType: 'Bearer';
 }
 
-const KNOWN = new Set([
-  'keyId',
-  'keySha256',
-  'secret',
-  'privateKey',
-  'algorithm',
-  'kid',
-  'expiresInSec',
-  'issuer',
-  'audience',
-  'now',
-  'keyClaim',
-]);
+const KNOWN = {
+  keyId: true,
+  keySha256: true,
+  secret: true,
+  privateKey: true,
+  algorithm: true,
+  kid: true,
+  expiresInSec: true,
+  issuer: true,
+  audience: true,
+  now: true,
+  keyClaim: true,
+} as const satisfies KnownOptions<keyof IssueTokenOptions>;
 const MAX_KEY_ID_LENGTH = 256;
+const DEFAULT_EXPIRES_IN_SEC = 3600;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 let longLivedReported = false;
 
@@ -101,67 +103,30 @@ let longLivedReported = false;
  * });
  */
 export async function issueToken(options: IssueTokenOptions): Promise<IssuedToken> {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalid('issueToken options: expected an object with keyId and a secret or privateKey');
-  }
-  const o = options as unknown as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!KNOWN.has(name)) throw invalid(`issueToken options.${name}: unknown option`);
-  }
-  const { keyId } = options;
-  if (typeof keyId !== 'string' || keyId === '' || keyId.length > MAX_KEY_ID_LENGTH) {
-    throw invalid(`issueToken options.keyId: expected a key id of 1 to ${MAX_KEY_ID_LENGTH} characters`);
-  }
-  const sha256 = o.keySha256;
-  if (sha256 !== undefined && (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256))) {
-    // Not echoed: a hash is no secret, but it is the lookup handle of a key.
-    throw invalid('issueToken options.keySha256: expected 64 lower-case hex digits, keySha256(presentedKey)');
-  }
-  if ((o.secret === undefined) === (o.privateKey === undefined)) {
-    throw invalid('issueToken options: give exactly one of secret or privateKey');
-  }
-  const { algorithm, key } =
-    o.secret !== undefined ? secretKey(o.secret, o.algorithm) : privateKey(o.privateKey, o.algorithm);
+  const o = readOptions('issueToken', options, KNOWN, {
+    expected: 'an object with keyId and a secret or privateKey',
+  });
+  const keyId = o.string('keyId', { maxLength: MAX_KEY_ID_LENGTH, required: true });
+  // Not echoed (no string is): a hash is no secret, but it is the lookup handle of a key.
+  const sha256 = o.string('keySha256', {
+    test: (s) => SHA256_HEX.test(s),
+    expected: '64 lower-case hex digits, keySha256(presentedKey)',
+  });
+  if (o.given('secret') === o.given('privateKey'))
+    throw o.fail(undefined, 'give exactly one of secret or privateKey');
+  const { algorithm, key } = o.given('secret') ? secretKey(o) : privateKey(o);
 
-  const expiresIn = o.expiresInSec ?? 3600;
-  if (
-    typeof expiresIn !== 'number' ||
-    !Number.isInteger(expiresIn) ||
-    expiresIn < 1 ||
-    expiresIn > LONGEST_LIFETIME_SEC
-  ) {
-    throw invalid(
-      `issueToken options.expiresInSec: expected a whole number of seconds from 1 to ${LONGEST_LIFETIME_SEC}`,
-    );
-  }
-  const now = o.now ?? Date.now();
-  if (typeof now !== 'number' || !Number.isFinite(now) || now < 0) {
-    throw invalid('issueToken options.now: expected epoch milliseconds');
-  }
-  const keyClaim = o.keyClaim ?? 'sub';
-  if (typeof keyClaim !== 'string' || keyClaim === '' || REGISTERED_CLAIMS.has(keyClaim)) {
-    throw invalid(
-      `issueToken options.keyClaim: expected a claim name other than ${[...REGISTERED_CLAIMS].join(', ')}`,
-    );
-  }
-  if (o.kid !== undefined && (typeof o.kid !== 'string' || o.kid === '')) {
-    throw invalid('issueToken options.kid: expected a non-empty string');
-  }
-  if (o.issuer !== undefined && (typeof o.issuer !== 'string' || o.issuer === '')) {
-    throw invalid('issueToken options.issuer: expected a non-empty string');
-  }
-  const audience = o.audience;
-  if (
-    audience !== undefined &&
-    !(typeof audience === 'string' && audience !== '') &&
-    !(
-      Array.isArray(audience) &&
-      audience.length > 0 &&
-      audience.every((a) => typeof a === 'string' && a !== '')
-    )
-  ) {
-    throw invalid('issueToken options.audience: expected a non-empty string or a non-empty list of them');
-  }
+  const expiresIn = o.integer('expiresInSec', {
+    min: 1,
+    max: LONGEST_LIFETIME_SEC,
+    unit: 'seconds',
+    default: DEFAULT_EXPIRES_IN_SEC,
+  });
+  const now = o.number('now', { min: 0 }) ?? Date.now();
+  const keyClaim = keyClaimOf(o);
+  const kid = o.string('kid');
+  const issuer = o.string('issuer');
+  const audience = o.stringOrList('audience');
 
   // Whole seconds, as NumericDate wants; exp follows from the same instant so the lifetime is exact.
   const iat = Math.floor(now / 1000);
@@ -170,28 +135,22 @@ export async function issueToken(options: IssueTokenOptions): Promise<IssuedToke
   if (sha256 !== undefined) claims[CREDENTIAL_CLAIM] = credentialId(sha256);
   const jwt = new SignJWT(claims)
     .setProtectedHeader(
-      o.kid === undefined
-        ? { alg: algorithm, typ: 'JWT' }
-        : { alg: algorithm, typ: 'JWT', kid: o.kid as string },
+      kid === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid },
     )
     .setIssuedAt(iat)
     .setNotBefore(iat)
     .setExpirationTime(exp)
     // A unique id lets a provider log or revoke one token without knowing the token itself.
     .setJti(crypto.randomUUID());
-  if (o.issuer !== undefined) jwt.setIssuer(o.issuer as string);
-  if (audience !== undefined) jwt.setAudience(audience as string | string[]);
+  if (issuer !== undefined) jwt.setIssuer(issuer);
+  if (audience !== undefined) jwt.setAudience(audience);
 
   let token: string;
   try {
     token = await jwt.sign(key);
   } catch (cause) {
     // jose's message names the mismatch (key type against algorithm), never the key material.
-    throw new TollgateError(
-      'ERR_TOLLGATE_INVALID_OPTIONS',
-      `issueToken options.privateKey: cannot sign with ${algorithm} using this key`,
-      { cause },
-    );
+    throw o.fail('privateKey', `cannot sign with ${algorithm} using this key`, cause);
   }
   if (expiresIn > DEFAULT_MAX_LIFETIME_SEC) reportLongLived(expiresIn);
   return { token, expiresAt: exp * 1000, expiresIn, tokenType: 'Bearer' };
@@ -213,44 +172,30 @@ function reportLongLived(expiresIn: number): void {
   );
 }
 
-function secretKey(value: unknown, algorithm: unknown): { algorithm: string; key: Uint8Array } {
-  const alg = algorithm ?? 'HS256';
-  const minBytes = typeof alg === 'string' ? HMAC_MIN_BYTES[alg] : undefined;
-  if (minBytes === undefined) {
-    throw invalid('issueToken options.algorithm: expected HS256, HS384 or HS512 with a secret');
-  }
-  let key: Uint8Array;
-  if (typeof value === 'string') key = new TextEncoder().encode(value);
-  else if (value instanceof Uint8Array) key = value;
-  else throw invalid('issueToken options.secret: expected a string or a Uint8Array');
-  if (key.length < minBytes)
-    throw invalid(`issueToken options.secret: must be at least ${minBytes} bytes long`);
-  return { algorithm: alg as string, key };
+type SigningOptions = OptionReader<'secret' | 'privateKey' | 'algorithm'>;
+
+function secretKey(o: SigningOptions): { algorithm: string; key: Uint8Array } {
+  const algorithm = o.oneOf('algorithm', Object.keys(HMAC_MIN_BYTES), 'HS256');
+  return { algorithm, key: hmacSecret(o, [algorithm]) };
 }
 
-function privateKey(
-  value: unknown,
-  algorithm: unknown,
-): { algorithm: string; key: CryptoKey | KeyObject | JWK } {
+function privateKey(o: SigningOptions): { algorithm: string; key: CryptoKey | KeyObject | JWK } {
+  const value = o.value('privateKey');
   if (value === null || typeof value !== 'object') {
-    throw invalid('issueToken options.privateKey: expected a CryptoKey, KeyObject or private JWK');
+    throw o.fail('privateKey', 'expected a CryptoKey, KeyObject or private JWK');
   }
   const isJwk = 'kty' in value;
   // A public key cannot sign, and a symmetric one belongs in `secret`.
   const isPrivate = isJwk
     ? 'd' in value && (value as JWK).kty !== 'oct'
     : (value as { type?: unknown }).type === 'private';
-  if (!isPrivate) throw invalid('issueToken options.privateKey: expected a private (asymmetric) key');
-  const alg = algorithm ?? (isJwk ? (value as JWK).alg : undefined);
+  if (!isPrivate) throw o.fail('privateKey', 'expected a private (asymmetric) key');
+  const alg = o.value('algorithm') ?? (isJwk ? (value as JWK).alg : undefined);
   if (alg === undefined) {
-    throw invalid('issueToken options.algorithm: required with a privateKey, e.g. "RS256" or "ES256"');
+    throw o.fail('algorithm', 'is required with a privateKey, e.g. "RS256" or "ES256"');
   }
   if (typeof alg !== 'string' || !ASYMMETRIC_ALGORITHMS.has(alg)) {
-    throw invalid(`issueToken options.algorithm: expected one of ${[...ASYMMETRIC_ALGORITHMS].join(', ')}`);
+    throw o.fail('algorithm', `expected one of ${[...ASYMMETRIC_ALGORITHMS].join(', ')}`);
   }
   return { algorithm: alg, key: value as CryptoKey | KeyObject | JWK };
-}
-
-function invalid(message: string): TollgateError {
-  return new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', message);
 }

@@ -2,6 +2,7 @@
 
 import { CounterTable, type CounterTableStats } from './counter-table.js';
 import { TollgateError } from './errors.js';
+import { type KnownOptions, readOptions } from './option-reader.js';
 import type { ConsumeResult, CounterSpec, Store } from './store.js';
 
 /** Options of {@link createMemoryStore}. */
@@ -43,6 +44,9 @@ export interface MemoryStore extends Store {
 const ALLOWED_NO_COUNTERS: ConsumeResult = { allowed: true, refusedBy: -1, counts: [] };
 const DEFAULT_MAX_ENTRIES = 100_000;
 const DEFAULT_MAX_KEY_COUNTERS = 100_000;
+const KNOWN_OPTIONS = { maxEntries: true, maxKeyCounters: true } as const satisfies KnownOptions<
+  keyof MemoryStoreOptions
+>;
 
 /**
  * A store for one process. Per-client counters live in an LRU bounded by `maxEntries`; a
@@ -52,9 +56,13 @@ const DEFAULT_MAX_KEY_COUNTERS = 100_000;
  * @example
  * const engine = createEngine({ policy, store: createMemoryStore({ maxEntries: 1_000_000 }) });
  */
-export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const maxEntries = positiveInteger('maxEntries', options.maxEntries, DEFAULT_MAX_ENTRIES);
-  const maxKeyCounters = positiveInteger('maxKeyCounters', options.maxKeyCounters, DEFAULT_MAX_KEY_COUNTERS);
+export function createMemoryStore(options?: MemoryStoreOptions): MemoryStore {
+  const o = readOptions('createMemoryStore', options, KNOWN_OPTIONS, {
+    expected: 'an object',
+    optional: true,
+  });
+  const maxEntries = o.integer('maxEntries', { min: 1, default: DEFAULT_MAX_ENTRIES });
+  const maxKeyCounters = o.integer('maxKeyCounters', { min: 1, default: DEFAULT_MAX_KEY_COUNTERS });
   const table = new CounterTable(maxEntries, maxKeyCounters);
   return {
     consume(specs: readonly CounterSpec[], now: number): ConsumeResult {
@@ -109,19 +117,4 @@ function consumeIn(table: CounterTable, specs: readonly CounterSpec[], now: numb
     }
   }
   return { allowed: true, refusedBy: -1, counts };
-}
-
-function positiveInteger(
-  name: keyof MemoryStoreOptions,
-  value: number | undefined,
-  fallback: number,
-): number {
-  const n = value ?? fallback;
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new TollgateError(
-      'ERR_TOLLGATE_INVALID_OPTIONS',
-      `memoryStore.${name}: expected a positive integer, got ${String(n)}`,
-    );
-  }
-  return n;
 }

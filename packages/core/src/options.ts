@@ -1,14 +1,25 @@
-// Public engine options and their one parser: defaults filled in, unknown keys refused.
+// Public engine options, read once by the option reader: defaults filled in, unknown keys refused.
 
-import type { ActivityMonitorOptions } from './activity-monitor.js';
-import { TollgateError } from './errors.js';
+import {
+  ACTIVITY_OPTION_KEYS,
+  type ActivityMonitor,
+  type ActivityMonitorOptions,
+  activityMonitorWith,
+} from './activity-monitor.js';
 import type { FailureMode, TollgateEvent } from './events.js';
 import type { KeySource } from './key-source.js';
 import { createMemoryStore } from './memory-store.js';
 import type { MeterLike } from './meter.js';
+import { type KnownOptions, readOptions } from './option-reader.js';
 import type { Policy } from './policy-schema.js';
 import type { Store } from './store.js';
-import type { TokenOptions } from './token-verifier.js';
+import {
+  readTokenOptions,
+  TOKEN_OPTION_KEYS,
+  TOKEN_OPTIONS_EXPECTED,
+  type TokenOptions,
+} from './token-options.js';
+import { type TokenVerifier, tokenVerifierWith } from './token-verifier.js';
 
 /**
  * Options of `createEngine` (and of every framework adapter).
@@ -66,7 +77,7 @@ export interface EngineOptions {
   keySourceTtlMs?: number | undefined;
 }
 
-/** EngineOptions with every default applied. */
+/** EngineOptions with every default applied, and the verifier and monitor they configure. */
 export interface EngineConfig {
   readonly policy: unknown;
   readonly store: Store;
@@ -74,94 +85,84 @@ export interface EngineConfig {
   readonly onEvent: ((event: TollgateEvent) => void) | undefined;
   readonly failureMode: FailureMode;
   readonly requireHttps: boolean;
-  readonly tokens: unknown;
+  /** Built from `options.tokens`. */
+  readonly tokens: TokenVerifier | undefined;
   readonly ipHashSecret: string | undefined;
   readonly eventIps: boolean;
   readonly meter: MeterLike | undefined;
-  readonly unusualActivity: unknown;
+  /** Built from `options.unusualActivity`. */
+  readonly unusualActivity: ActivityMonitor | undefined;
   readonly keySource: KeySource | undefined;
   readonly keySourceTtlMs: number;
 }
 
-const KNOWN = new Set([
-  'policy',
-  'store',
-  'now',
-  'onEvent',
-  'failureMode',
-  'requireHttps',
-  'tokens',
-  'ipHashSecret',
-  'eventIps',
-  'meter',
-  'unusualActivity',
-  'keySource',
-  'keySourceTtlMs',
-]);
+/** Every field of {@link EngineOptions}; the compiler keeps the list in step with the type. */
+export const ENGINE_OPTION_KEYS = {
+  policy: true,
+  store: true,
+  now: true,
+  onEvent: true,
+  failureMode: true,
+  requireHttps: true,
+  tokens: true,
+  ipHashSecret: true,
+  eventIps: true,
+  meter: true,
+  unusualActivity: true,
+  keySource: true,
+  keySourceTtlMs: true,
+} as const satisfies KnownOptions<keyof EngineOptions>;
+
 const FAILURE_MODES: readonly FailureMode[] = ['fail-closed', 'fail-open', 'fallback'];
 
-/** Validates options and fills in defaults. Throws `ERR_TOLLGATE_INVALID_OPTIONS` naming the option. */
-export function parseOptions(options: unknown): EngineConfig {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalid('options: expected an object with at least `policy`');
-  }
-  const o = options as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!KNOWN.has(name)) throw invalid(`options.${name}: unknown option`);
-  }
-  if (o.policy === undefined) throw invalid('options.policy: is required');
-  const store = o.store;
-  if (store !== undefined && (store === null || typeof (store as Store).consume !== 'function')) {
-    throw invalid('options.store: expected a store with a consume() method');
-  }
-  if (o.now !== undefined && typeof o.now !== 'function') throw invalid('options.now: expected a function');
-  if (o.onEvent !== undefined && typeof o.onEvent !== 'function')
-    throw invalid('options.onEvent: expected a function');
-  const failureMode = o.failureMode ?? 'fail-closed';
-  if (!FAILURE_MODES.includes(failureMode as FailureMode)) {
-    throw invalid(`options.failureMode: expected one of ${FAILURE_MODES.map((m) => `"${m}"`).join(', ')}`);
-  }
-  for (const name of ['requireHttps', 'eventIps'] as const) {
-    if (o[name] !== undefined && typeof o[name] !== 'boolean')
-      throw invalid(`options.${name}: expected true or false`);
-  }
-  const secret = o.ipHashSecret;
-  if (secret !== undefined && (typeof secret !== 'string' || secret.length < 32)) {
-    throw invalid('options.ipHashSecret: expected a string of at least 32 characters');
-  }
-  const meter = o.meter as { createCounter?: unknown; createHistogram?: unknown } | undefined;
-  if (
-    meter !== undefined &&
-    (typeof meter?.createCounter !== 'function' || typeof meter.createHistogram !== 'function')
-  ) {
-    throw invalid('options.meter: expected an OpenTelemetry Meter (metrics.getMeter(...))');
-  }
-  const source = o.keySource as KeySource | undefined;
-  if (source !== undefined && (source === null || typeof source.byHash !== 'function')) {
-    throw invalid('options.keySource: expected an object with a byHash(sha256) method');
-  }
-  const ttl = o.keySourceTtlMs ?? 60_000;
-  if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 1) {
-    throw invalid('options.keySourceTtlMs: expected a positive whole number of milliseconds');
-  }
+/**
+ * Validates options and fills in defaults. Throws `ERR_TOLLGATE_INVALID_OPTIONS` naming
+ * `factory` (what the options were given to: `createEngine`, or an adapter's `tollgate`) and
+ * the option.
+ */
+export function parseOptions(options: unknown, factory = 'createEngine'): EngineConfig {
+  const o = readOptions(factory, options, ENGINE_OPTION_KEYS, {
+    expected: 'an object with at least `policy`',
+  });
+  const policy = o.required('policy');
+  const store = o.check('store', isStore, 'a store with a consume() method') ?? createMemoryStore();
+  const now = o.fn<() => number>('now') ?? Date.now;
+  const onEvent = o.fn<(event: TollgateEvent) => void>('onEvent');
+  const failureMode = o.oneOf('failureMode', FAILURE_MODES, 'fail-closed');
+  const requireHttps = o.boolean('requireHttps', globalThis.process?.env?.NODE_ENV === 'production');
+  const eventIps = o.boolean('eventIps', false);
+  const ipHashSecret = o.string('ipHashSecret', { minLength: 32 });
+  const meter = o.check('meter', isMeter, 'an OpenTelemetry Meter (metrics.getMeter(...))');
+  const keySource = o.check('keySource', isKeySource, 'an object with a byHash(sha256) method');
+  const keySourceTtlMs = o.integer('keySourceTtlMs', { min: 1, unit: 'milliseconds', default: 60_000 });
+  const tokens = o.object('tokens', TOKEN_OPTION_KEYS, TOKEN_OPTIONS_EXPECTED);
+  const unusualActivity = o.object('unusualActivity', ACTIVITY_OPTION_KEYS, 'an object');
   return {
-    policy: o.policy,
-    failureMode: failureMode as FailureMode,
-    store: (store as Store | undefined) ?? createMemoryStore(),
-    now: (o.now as (() => number) | undefined) ?? Date.now,
-    onEvent: o.onEvent as ((event: TollgateEvent) => void) | undefined,
-    requireHttps:
-      (o.requireHttps as boolean | undefined) ?? globalThis.process?.env?.NODE_ENV === 'production',
-    tokens: o.tokens,
-    ipHashSecret: secret as string | undefined,
-    eventIps: (o.eventIps as boolean | undefined) ?? false,
-    meter: o.meter as MeterLike | undefined,
-    unusualActivity: o.unusualActivity,
-    keySource: source,
-    keySourceTtlMs: ttl,
+    policy,
+    store,
+    now,
+    onEvent,
+    failureMode,
+    requireHttps,
+    tokens: tokens === undefined ? undefined : tokenVerifierWith(readTokenOptions(tokens)),
+    ipHashSecret,
+    eventIps,
+    meter,
+    unusualActivity: unusualActivity === undefined ? undefined : activityMonitorWith(unusualActivity),
+    keySource,
+    keySourceTtlMs,
   };
 }
 
-function invalid(message: string): TollgateError {
-  return new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', message);
+function isStore(value: unknown): value is Store {
+  return value !== null && typeof (value as Store | undefined)?.consume === 'function';
+}
+
+function isMeter(value: unknown): value is MeterLike {
+  const meter = value as { createCounter?: unknown; createHistogram?: unknown } | null;
+  return typeof meter?.createCounter === 'function' && typeof meter.createHistogram === 'function';
+}
+
+function isKeySource(value: unknown): value is KeySource {
+  return value !== null && typeof (value as KeySource | undefined)?.byHash === 'function';
 }

@@ -1,8 +1,8 @@
 // Reads the check's inputs off an HTTP request, so every framework adapter extracts them the same way.
 
+import { bearerToken } from './bearer-header.js';
 import type { CheckInput } from './engine.js';
 import { addQueryKeys } from './query-key.js';
-import { bearerToken } from './token-verifier.js';
 
 export { API_KEY_QUERY } from './query-key.js';
 

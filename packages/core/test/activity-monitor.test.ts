@@ -256,15 +256,18 @@ describe('options', () => {
   });
 
   it.each([
-    [{ refusalsPerMinute: 0 }, 'options.unusualActivity.refusalsPerMinute'],
-    [{ refusalsPerMinute: -5 }, 'options.unusualActivity.refusalsPerMinute'],
-    [{ authFailuresPerMinute: 1.5 }, 'options.unusualActivity.authFailuresPerMinute'],
-    [{ authFailuresPerMinute: Number.POSITIVE_INFINITY }, 'options.unusualActivity.authFailuresPerMinute'],
-    [{ authFailuresPerMinute: '10' }, 'options.unusualActivity.authFailuresPerMinute'],
-    [{ maxTrackedKeys: 0 }, 'options.unusualActivity.maxTrackedKeys'],
-    [{ refusalPerMinute: 10 }, 'options.unusualActivity.refusalPerMinute'],
-    [null, 'options.unusualActivity'],
-    [[], 'options.unusualActivity'],
+    [{ refusalsPerMinute: 0 }, 'createActivityMonitor: options.refusalsPerMinute'],
+    [{ refusalsPerMinute: -5 }, 'createActivityMonitor: options.refusalsPerMinute'],
+    [{ authFailuresPerMinute: 1.5 }, 'createActivityMonitor: options.authFailuresPerMinute'],
+    [
+      { authFailuresPerMinute: Number.POSITIVE_INFINITY },
+      'createActivityMonitor: options.authFailuresPerMinute',
+    ],
+    [{ authFailuresPerMinute: '10' }, 'createActivityMonitor: options.authFailuresPerMinute'],
+    [{ maxTrackedKeys: 0 }, 'createActivityMonitor: options.maxTrackedKeys'],
+    [{ refusalPerMinute: 10 }, 'createActivityMonitor: options.refusalPerMinute'],
+    [null, 'createActivityMonitor: options'],
+    [[], 'createActivityMonitor: options'],
   ])('rejects %j with ERR_TOLLGATE_INVALID_OPTIONS naming the field', (options, field) => {
     try {
       createActivityMonitor(options as never);

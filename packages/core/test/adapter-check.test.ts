@@ -35,7 +35,7 @@ describe('adapter options', () => {
     const bad = errorOf(() => parseAdapterOptions({ policy, preflight: 'pass' as never }));
     expect(bad).toMatchObject({
       code: 'ERR_TOLLGATE_INVALID_OPTIONS',
-      message: expect.stringContaining('options.preflight'),
+      message: expect.stringMatching(/^tollgate: options\.preflight:/),
     });
   });
 
@@ -43,11 +43,33 @@ describe('adapter options', () => {
     const engine = createEngine({ policy });
     expect(errorOf(() => parseAdapterOptions({ policy, hook: 'x' } as never))).toMatchObject({
       code: 'ERR_TOLLGATE_INVALID_OPTIONS',
-      message: 'options.hook: unknown option',
+      message: expect.stringMatching(/^tollgate: options\.hook: unknown option/),
     });
     expect(errorOf(() => parseAdapterOptions({ engine, policy } as never))).toMatchObject({
       code: 'ERR_TOLLGATE_INVALID_OPTIONS',
-      message: expect.stringContaining('options.policy'),
+      message: expect.stringMatching(/^tollgate: options\.policy:/),
+    });
+  });
+
+  it('name the adapter function that was given them, engine options included', () => {
+    expect(errorOf(() => createAdapterCheck({ policy, now: 5 } as never)).message).toMatch(
+      /^tollgate: options\.now:/,
+    );
+    expect(
+      errorOf(() => createAdapterCheck({ policy, tokens: { secret: 'short' } }, undefined, 'createHandler')),
+    ).toMatchObject({
+      code: 'ERR_TOLLGATE_INVALID_OPTIONS',
+      message: expect.stringMatching(/^createHandler: options\.tokens\.secret:/),
+    });
+  });
+
+  it('take engine: undefined as not given, and refuse what is not an engine', () => {
+    expect(parseAdapterOptions({ policy, engine: undefined } as never).engine.checkRequest).toBeTypeOf(
+      'function',
+    );
+    expect(errorOf(() => parseAdapterOptions({ engine: {} } as never))).toMatchObject({
+      code: 'ERR_TOLLGATE_INVALID_OPTIONS',
+      message: expect.stringMatching(/^tollgate: options\.engine:/),
     });
   });
 });

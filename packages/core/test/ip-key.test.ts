@@ -61,7 +61,8 @@ function expectInvalidOptions(options: unknown, field: string) {
   }
   expect(caught).toBeInstanceOf(TollgateError);
   expect((caught as TollgateError).code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
-  // The field name is part of the contract (config errors say which field); the rest of the text is not.
+  // The factory and the field are part of the contract (config errors say which); the rest of the text is not.
+  expect((caught as TollgateError).message).toMatch(/^createIpKeyer: options[.:]/);
   expect((caught as TollgateError).message).toContain(field);
 }
 

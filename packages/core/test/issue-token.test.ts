@@ -304,6 +304,7 @@ describe('options', () => {
     expect(error).toBeInstanceOf(TollgateError);
     expect((error as TollgateError).code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
     expect((error as TollgateError).message).toMatch(field);
+    expect((error as TollgateError).message).toMatch(/^issueToken: options[.:]/);
     expect((error as TollgateError).message).not.toContain(SECRET);
     expect((error as TollgateError).message).not.toContain('short-secret-value');
     expect((error as TollgateError).message).not.toContain(keySha256('short-secret-value').slice(1, 20));

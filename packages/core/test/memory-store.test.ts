@@ -45,6 +45,7 @@ describe('memory store bounds', () => {
         createMemoryStore({ maxEntries });
       } catch (e) {
         expect((e as TollgateError).code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
+        expect((e as TollgateError).message).toMatch(/^createMemoryStore: options\.maxEntries:/);
       }
     },
   );
@@ -52,9 +53,25 @@ describe('memory store bounds', () => {
   it.each([0, -1, 1.5, Number.NaN])(
     'refuses maxKeyCounters %s with ERR_TOLLGATE_INVALID_OPTIONS',
     (maxKeyCounters) => {
-      expect(errorOf(() => createMemoryStore({ maxKeyCounters })).code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
+      const e = errorOf(() => createMemoryStore({ maxKeyCounters }));
+      expect(e.code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
+      expect(e.message).toMatch(/^createMemoryStore: options\.maxKeyCounters:/);
     },
   );
+
+  it('refuses an unknown option (a misspelt limit would silently be the default) and options that are no object', () => {
+    const e = errorOf(() => createMemoryStore({ maxEntires: 10 } as never));
+    expect(e.code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
+    expect(e.message).toMatch(/^createMemoryStore: options\.maxEntires: unknown option/);
+    expect(errorOf(() => createMemoryStore(null as never)).message).toMatch(/^createMemoryStore: options:/);
+  });
+
+  it('treats undefined as not given', () => {
+    expect(createMemoryStore(undefined).stats()).toEqual({ keyCounters: 0, clientCounters: 0 });
+    expect(() =>
+      createMemoryStore({ maxEntries: undefined, maxKeyCounters: undefined } as never),
+    ).not.toThrow();
+  });
 });
 
 describe('key counters have a budget of their own', () => {

@@ -1,9 +1,11 @@
 // Policy validation: every bad file is refused at setup with a code and a message naming key and field.
 
 import { describe, expect, it } from 'vitest';
+import type { Decision } from '../src/decision.js';
 import { createEngine } from '../src/engine.js';
 import { keySha256 } from '../src/key-hash.js';
-import { errorOf, examplePolicy, WEB_KEY } from './fixtures.js';
+import type { Store } from '../src/store.js';
+import { BACKEND_KEY, errorOf, examplePolicy, WEB_KEY } from './fixtures.js';
 
 function withKey(patch: Record<string, unknown>, index = 0): unknown {
   const policy = examplePolicy() as unknown as { keys: Record<string, unknown>[] };
@@ -218,11 +220,28 @@ describe('notify targets', () => {
 
 describe('engine options', () => {
   it.each([
-    [{ policy: examplePolicy(), stroe: {} }, 'options.stroe: unknown option'],
-    [{}, 'options.policy: is required'],
-    [{ policy: examplePolicy(), now: 5 }, 'options.now: expected a function'],
-    [{ policy: examplePolicy(), store: {} }, 'options.store:'],
-    [{ policy: examplePolicy(), onEvent: 'log' }, 'options.onEvent:'],
+    [{ policy: examplePolicy(), stroe: {} }, 'createEngine: options.stroe: unknown option'],
+    [{}, 'createEngine: options.policy: is required'],
+    [{ policy: examplePolicy(), now: 5 }, 'createEngine: options.now:'],
+    [{ policy: examplePolicy(), store: {} }, 'createEngine: options.store:'],
+    [{ policy: examplePolicy(), onEvent: 'log' }, 'createEngine: options.onEvent:'],
+    [
+      { policy: examplePolicy(), tokens: { secret: 'x'.repeat(32), maxLifetimeSec: 0 } },
+      'createEngine: options.tokens.maxLifetimeSec:',
+    ],
+    [
+      { policy: examplePolicy(), tokens: { secret: 'x'.repeat(32), leeway: 5 } },
+      'createEngine: options.tokens.leeway: unknown option',
+    ],
+    [{ policy: examplePolicy(), tokens: 'secret' }, 'createEngine: options.tokens:'],
+    [
+      { policy: examplePolicy(), unusualActivity: { refusalsPerMinute: 0 } },
+      'createEngine: options.unusualActivity.refusalsPerMinute:',
+    ],
+    [{ policy: examplePolicy(), unusualActivity: [] }, 'createEngine: options.unusualActivity:'],
+    [{ policy: examplePolicy(), keySourceTtlMs: 0 }, 'createEngine: options.keySourceTtlMs:'],
+    [{ policy: examplePolicy(), requireHttps: 'yes' }, 'createEngine: options.requireHttps:'],
+    [undefined, 'createEngine: options:'],
   ])('%j → ERR_TOLLGATE_INVALID_OPTIONS', (options, message) => {
     const e = errorOf(() => createEngine(options as never));
     expect(e.code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
@@ -233,5 +252,24 @@ describe('engine options', () => {
     expect(() =>
       createEngine({ policy: examplePolicy(), store: undefined, now: undefined, onEvent: undefined }),
     ).not.toThrow();
+  });
+
+  it('reads own options only: a polluted Object.prototype cannot switch a store outage to fail-open', () => {
+    const down: Store = {
+      consume() {
+        throw new Error('connection refused');
+      },
+    };
+    // Not enumerable: the policy schema refuses a policy that inherits enumerable fields, and
+    // this is about the options.
+    Object.defineProperty(Object.prototype, 'failureMode', { value: 'fail-open', configurable: true });
+    let decision: Decision;
+    try {
+      const engine = createEngine({ policy: examplePolicy(), store: down });
+      decision = engine.check({ apiKey: BACKEND_KEY, ip: '10.0.0.1' }) as Decision;
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).failureMode;
+    }
+    expect(decision).toMatchObject({ allowed: false, status: 503, code: 'store_unavailable' });
   });
 });

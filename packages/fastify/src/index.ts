@@ -8,6 +8,7 @@ import {
   type ProxyTrust,
   problemResponse,
 } from '@tollgate/core/adapter';
+import { describeValue, invalidOption } from '@tollgate/core/option-reader';
 import type {
   FastifyPluginCallback,
   FastifyReply,
@@ -72,8 +73,8 @@ const TRUST: ProxyTrust<FastifyRequest> = {
 const plugin: FastifyPluginCallback<TollgateOptions> = (fastify, options, done) => {
   const { hook = 'onRequest', ...engineOptions } = options;
   if (!HOOKS.includes(hook)) {
-    const message = `options.hook: expected "onRequest" or "preHandler", got ${JSON.stringify(hook)}`;
-    done(new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', message));
+    const got = typeof hook === 'string' ? '' : `, got ${describeValue(hook)}`;
+    done(invalidOption('tollgate', 'options.hook', `expected "onRequest" or "preHandler"${got}`));
     return;
   }
   let gate: AdapterCheck<FastifyRequest>;

@@ -103,7 +103,7 @@ describe('@tollgate/fastify', () => {
     apps.push(app);
     await expect(app.register(tollgate, { policy, hook: 'onSend' as 'onRequest' })).rejects.toMatchObject({
       code: 'ERR_TOLLGATE_INVALID_OPTIONS',
-      message: expect.stringContaining('options.hook'),
+      message: expect.stringMatching(/^tollgate: options\.hook:/),
     });
   });
 

@@ -57,7 +57,12 @@ export type CheckHandler = ((request: Request, connection?: ConnectionInfo) => P
  * };
  */
 export function createHandler(options: AdapterOptions): CheckHandler {
-  const gate = createAdapterCheck(options);
+  return handlerFor(options, 'createHandler');
+}
+
+/** The check, with option errors naming `factory` (`createHandler`, or Hono's `tollgate`). Not exported from the package. */
+export function handlerFor(options: AdapterOptions, factory: string): CheckHandler {
+  const gate = createAdapterCheck(options, undefined, factory);
   const handler = async (request: Request, connection?: ConnectionInfo): Promise<CheckResult> => {
     const decision = await gate.check(
       {

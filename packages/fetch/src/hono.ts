@@ -1,9 +1,10 @@
 // Hono middleware on top of the fetch-standard check.
 
-import { type Decision, TollgateError } from '@tollgate/core';
+import type { Decision } from '@tollgate/core';
 import type { AdapterOptions } from '@tollgate/core/adapter';
+import { invalidOption } from '@tollgate/core/option-reader';
 import type { Context, MiddlewareHandler } from 'hono';
-import { createHandler, withHeaders } from './handler.js';
+import { type createHandler, handlerFor, withHeaders } from './handler.js';
 
 /** Adapter options plus where the client address comes from. */
 export type HonoTollgateOptions = AdapterOptions & {
@@ -50,15 +51,12 @@ export function tollgate(options: HonoTollgateOptions): MiddlewareHandler<{
 } {
   const { ip = nodeServerPeer, secure, ...adapterOptions } = options;
   if (secure !== undefined && typeof secure !== 'function') {
-    throw new TollgateError(
-      'ERR_TOLLGATE_INVALID_OPTIONS',
-      'options.secure: expected a function (c) => boolean',
-    );
+    throw invalidOption('tollgate', 'options.secure', 'expected a function (c) => boolean');
   }
   if (typeof ip !== 'function') {
-    throw new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', 'options.ip: expected a function (c) => address');
+    throw invalidOption('tollgate', 'options.ip', 'expected a function (c) => address');
   }
-  const check = createHandler(adapterOptions as AdapterOptions);
+  const check = handlerFor(adapterOptions as AdapterOptions, 'tollgate');
   let warned = false;
   const middleware: MiddlewareHandler<{ Variables: TollgateVariables }> = async (c, next) => {
     const address = ip(c);

@@ -99,7 +99,22 @@ describe('Hono middleware', () => {
     expect(() => tollgate({ policy, ip: '1.2.3.4' as never })).toThrow(
       expect.objectContaining({
         code: 'ERR_TOLLGATE_INVALID_OPTIONS',
-        message: expect.stringContaining('options.ip'),
+        message: expect.stringMatching(/^tollgate: options\.ip:/),
+      }),
+    );
+  });
+
+  it('names the function that was given bad engine options: tollgate, or createHandler', () => {
+    expect(() => tollgate({ policy, failureMode: 'maybe' as never })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_TOLLGATE_INVALID_OPTIONS',
+        message: expect.stringMatching(/^tollgate: options\.failureMode:/),
+      }),
+    );
+    expect(() => createHandler({ policy, failureMode: 'maybe' as never })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_TOLLGATE_INVALID_OPTIONS',
+        message: expect.stringMatching(/^createHandler: options\.failureMode:/),
       }),
     );
   });

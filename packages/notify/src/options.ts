@@ -1,6 +1,7 @@
-// Public notifier options and their one parser: defaults filled in, unknown keys refused, the bad option named.
+// Public notifier options, read with core's option reader: defaults filled in, unknown keys refused, the bad option named.
 
-import { type ThresholdEvent, TollgateError } from '@tollgate/core';
+import type { ThresholdEvent } from '@tollgate/core';
+import { type KnownOptions, type OptionReader, readOptions } from '@tollgate/core/option-reader';
 import type { NotifyEvent } from './events.js';
 
 /**
@@ -158,106 +159,103 @@ export interface NotifierConfig {
   readonly random: () => number;
 }
 
-const KNOWN = new Set([
-  'targets',
-  'email',
-  'webhook',
-  'retry',
-  'concurrency',
-  'maxQueue',
-  'closeTimeoutMs',
-  'allowInsecureWebhooks',
-  'onEvent',
-  'now',
-  'sleep',
-  'random',
-]);
+const KNOWN = {
+  targets: true,
+  email: true,
+  webhook: true,
+  retry: true,
+  concurrency: true,
+  maxQueue: true,
+  closeTimeoutMs: true,
+  allowInsecureWebhooks: true,
+  onEvent: true,
+  now: true,
+  sleep: true,
+  random: true,
+} as const satisfies KnownOptions<keyof NotifierOptions>;
+const KNOWN_EMAIL = { transport: true, from: true, subject: true } as const satisfies KnownOptions<
+  keyof EmailOptions
+>;
+const KNOWN_WEBHOOK = { secret: true, timeoutMs: true } as const satisfies KnownOptions<keyof WebhookOptions>;
+const KNOWN_RETRY = { attempts: true, baseDelayMs: true, maxDelayMs: true } as const satisfies KnownOptions<
+  keyof RetryOptions
+>;
 const MIN_SECRET_LENGTH = 32;
+const DEFAULT_RETRY: NotifierConfig['retry'] = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
 
 /** Validates options and fills in defaults. Throws `ERR_TOLLGATE_INVALID_OPTIONS` naming the option. */
 export function parseOptions(options: unknown): NotifierConfig {
-  const o = record(options, 'options', 'an object with `targets`');
-  unknownKeys(o, KNOWN, 'options');
-  if (o.targets === undefined) throw invalid('options.targets: is required (a function of the key id)');
-
+  const o = readOptions('createNotifier', options, KNOWN, { expected: 'an object with `targets`' });
+  const targets = o.fn<NotifierConfig['targets']>('targets', { required: true });
+  const email = o.object('email', KNOWN_EMAIL, 'an object with `transport` and `from`');
+  const webhook = o.object('webhook', KNOWN_WEBHOOK, 'an object with `secret`');
+  const retry = o.object('retry', KNOWN_RETRY, 'an object');
   return {
-    targets: fn(o.targets, 'options.targets') as NotifierConfig['targets'],
-    email: parseEmail(o.email),
-    webhook: parseWebhook(o.webhook),
-    retry: parseRetry(o.retry),
-    concurrency: int(o.concurrency, 'options.concurrency', 4, 1, 1000),
-    maxQueue: int(o.maxQueue, 'options.maxQueue', 1000, 1, 10_000_000),
-    closeTimeoutMs: num(o.closeTimeoutMs, 'options.closeTimeoutMs', 10_000, 0),
-    allowInsecureWebhooks: bool(o.allowInsecureWebhooks, 'options.allowInsecureWebhooks', false),
-    onEvent: fn(o.onEvent, 'options.onEvent') as NotifierConfig['onEvent'],
-    now: (fn(o.now, 'options.now') as NotifierConfig['now'] | undefined) ?? Date.now,
-    sleep: (fn(o.sleep, 'options.sleep') as NotifierConfig['sleep'] | undefined) ?? sleep,
-    random: (fn(o.random, 'options.random') as NotifierConfig['random'] | undefined) ?? Math.random,
+    targets,
+    email: email === undefined ? undefined : readEmail(email),
+    webhook: webhook === undefined ? undefined : readWebhook(webhook),
+    retry: retry === undefined ? DEFAULT_RETRY : readRetry(retry),
+    concurrency: o.integer('concurrency', { min: 1, max: 1000, default: 4 }),
+    maxQueue: o.integer('maxQueue', { min: 1, max: 10_000_000, default: 1000 }),
+    closeTimeoutMs: o.number('closeTimeoutMs', { min: 0, default: 10_000 }),
+    allowInsecureWebhooks: o.boolean('allowInsecureWebhooks', false),
+    onEvent: o.fn<(event: NotifyEvent) => void>('onEvent'),
+    now: o.fn<() => number>('now') ?? Date.now,
+    sleep: o.fn<NotifierConfig['sleep']>('sleep') ?? sleep,
+    random: o.fn<() => number>('random') ?? Math.random,
   };
 }
 
-function parseEmail(value: unknown): NotifierConfig['email'] {
-  if (value === undefined) return undefined;
-  const e = record(value, 'options.email', 'an object with `transport` and `from`');
-  unknownKeys(e, new Set(['transport', 'from', 'subject']), 'options.email');
-  const transport = e.transport;
-  const isTransporter =
-    transport !== null &&
-    typeof transport === 'object' &&
-    typeof (transport as MailTransport).sendMail === 'function';
-  if (
-    !isTransporter &&
-    typeof transport !== 'string' &&
-    (transport === null || typeof transport !== 'object' || Array.isArray(transport))
-  ) {
-    throw invalid(
-      'options.email.transport: expected SMTP options, an SMTP URL or a transporter with sendMail()',
-    );
-  }
+function readEmail(e: OptionReader<keyof EmailOptions>): NotifierConfig['email'] {
+  const transport = e.check(
+    'transport',
+    isTransport,
+    'SMTP options, an SMTP URL or a transporter with sendMail()',
+    {
+      required: true,
+    },
+  );
   if (typeof transport === 'string' && !/^smtps?:\/\//i.test(transport)) {
     // The value is never quoted: connection URLs carry passwords.
-    throw invalid('options.email.transport: an SMTP URL must start with smtp:// or smtps://');
+    throw e.fail('transport', 'an SMTP URL must start with smtp:// or smtps://');
   }
-  const from = e.from;
-  if (typeof from !== 'string' || !from.includes('@') || /[\r\n]/.test(from) || from.length > 320) {
-    throw invalid('options.email.from: expected a sender address such as alerts@example.com, on one line');
-  }
-  return {
-    transport: transport as SmtpOptions | string | MailTransport,
-    from,
-    subject: fn(e.subject, 'options.email.subject') as NonNullable<NotifierConfig['email']>['subject'],
-  };
+  const from = e.string('from', {
+    maxLength: 320,
+    test: (f) => f.includes('@') && !/[\r\n]/.test(f),
+    expected: 'a sender address such as alerts@example.com, on one line',
+    required: true,
+  });
+  return { transport, from, subject: e.fn<(event: ThresholdEvent) => string>('subject') };
 }
 
-function parseWebhook(value: unknown): NotifierConfig['webhook'] {
-  if (value === undefined) return undefined;
-  const w = record(value, 'options.webhook', 'an object with `secret`');
-  unknownKeys(w, new Set(['secret', 'timeoutMs']), 'options.webhook');
-  if (typeof w.secret !== 'string' || w.secret.length < MIN_SECRET_LENGTH) {
+function readWebhook(w: OptionReader<keyof WebhookOptions>): NotifierConfig['webhook'] {
+  return {
     // Never quoted, nor its length: it is a secret.
-    throw invalid(
-      `options.webhook.secret: expected a string of at least ${MIN_SECRET_LENGTH} characters (e.g. 32 random bytes, hex)`,
-    );
-  }
-  return {
-    secret: w.secret,
-    timeoutMs: int(w.timeoutMs, 'options.webhook.timeoutMs', 10_000, 1, 600_000),
+    secret: w.string('secret', {
+      minLength: MIN_SECRET_LENGTH,
+      expected: `a string of at least ${MIN_SECRET_LENGTH} characters (e.g. 32 random bytes, hex)`,
+      required: true,
+    }),
+    timeoutMs: w.integer('timeoutMs', { min: 1, max: 600_000, default: 10_000 }),
   };
 }
 
-function parseRetry(value: unknown): NotifierConfig['retry'] {
-  if (value === undefined) return { attempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
-  const r = record(value, 'options.retry', 'an object');
-  unknownKeys(r, new Set(['attempts', 'baseDelayMs', 'maxDelayMs']), 'options.retry');
+function readRetry(r: OptionReader<keyof RetryOptions>): NotifierConfig['retry'] {
   const retry = {
-    attempts: int(r.attempts, 'options.retry.attempts', 5, 1, 100),
-    baseDelayMs: num(r.baseDelayMs, 'options.retry.baseDelayMs', 1000, 0),
-    maxDelayMs: num(r.maxDelayMs, 'options.retry.maxDelayMs', 60_000, 0),
+    attempts: r.integer('attempts', { min: 1, max: 100, default: DEFAULT_RETRY.attempts }),
+    baseDelayMs: r.number('baseDelayMs', { min: 0, default: DEFAULT_RETRY.baseDelayMs }),
+    maxDelayMs: r.number('maxDelayMs', { min: 0, default: DEFAULT_RETRY.maxDelayMs }),
   };
   if (retry.maxDelayMs < retry.baseDelayMs) {
-    throw invalid('options.retry.maxDelayMs: must not be less than retry.baseDelayMs');
+    throw r.fail('maxDelayMs', 'must not be less than retry.baseDelayMs');
   }
   return retry;
+}
+
+/** SMTP options (an object), an SMTP URL, or a transporter: anything else is not a transport. */
+function isTransport(value: unknown): value is SmtpOptions | string | MailTransport {
+  if (typeof value === 'string') return true;
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The default sleep: a timer that `signal` cuts short (rejecting), so `close()` is not held up by it. */
@@ -277,49 +275,4 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-function record(value: unknown, name: string, expected: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalid(`${name}: expected ${expected}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function unknownKeys(o: Record<string, unknown>, known: ReadonlySet<string>, prefix: string): void {
-  for (const name of Object.keys(o)) {
-    if (!known.has(name)) throw invalid(`${prefix}.${name}: unknown option`);
-  }
-}
-
-function num(value: unknown, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw invalid(`${name}: expected a finite number of at least ${min}`);
-  }
-  return value;
-}
-
-function int(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(`${name}: expected a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function bool(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw invalid(`${name}: expected true or false`);
-  return value;
-}
-
-function fn(value: unknown, name: string): ((...args: never[]) => unknown) | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw invalid(`${name}: expected a function`);
-  return value as (...args: never[]) => unknown;
-}
-
-function invalid(message: string): TollgateError {
-  return new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', message);
 }

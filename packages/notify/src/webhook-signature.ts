@@ -1,7 +1,7 @@
 // Webhook signatures: the HMAC-SHA256 the notifier puts on each POST, and the check receivers run on it.
 
 import * as crypto from 'node:crypto';
-import { TollgateError } from '@tollgate/core';
+import { invalidOption } from '@tollgate/core/option-reader';
 
 /** The signature scheme's prefix in `X-Tollgate-Signature`. */
 const SCHEME = 'sha256=';
@@ -63,14 +63,15 @@ export interface VerifyWebhookInput {
 export function verifyWebhookSignature(input: VerifyWebhookInput): boolean {
   const secrets = typeof input.secret === 'string' ? [input.secret] : input.secret;
   if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s)) {
-    throw new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', 'verifyWebhookSignature: secret is required');
+    throw invalidOption(
+      'verifyWebhookSignature',
+      'input.secret',
+      'is required (a string or a non-empty list of them)',
+    );
   }
   const toleranceSec = input.toleranceSec ?? 300;
   if (typeof toleranceSec !== 'number' || !(toleranceSec >= 0)) {
-    throw new TollgateError(
-      'ERR_TOLLGATE_INVALID_OPTIONS',
-      'verifyWebhookSignature: toleranceSec must be a number of at least 0',
-    );
+    throw invalidOption('verifyWebhookSignature', 'input.toleranceSec', 'expected a number of at least 0');
   }
 
   const timestamp = typeof input.timestamp === 'number' ? String(input.timestamp) : input.timestamp;

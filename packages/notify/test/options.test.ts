@@ -87,7 +87,8 @@ describe('createNotifier options', () => {
   ])('refuses %j naming the option', (options, name) => {
     const { code, message } = failure(() => createNotifier(options as never));
     expect(code).toBe('ERR_TOLLGATE_INVALID_OPTIONS');
-    expect(message.startsWith(name)).toBe(true);
+    // The factory, then the path: `createNotifier: options.retry.attempts: ...`.
+    expect(message.startsWith(`createNotifier: ${name}`)).toBe(true);
   });
 
   it('never quotes a secret or an SMTP URL in the error', () => {

@@ -80,7 +80,18 @@ describe('verifyWebhookSignature', () => {
   it('throws for a missing secret: a setup mistake, not a bad request', () => {
     for (const secret of [undefined, '', [], [''], 42]) {
       expect(() => verifyWebhookSignature(input({ secret: secret as never }))).toThrow(TollgateError);
+      expect(() => verifyWebhookSignature(input({ secret: secret as never }))).toThrow(
+        expect.objectContaining({
+          code: 'ERR_TOLLGATE_INVALID_OPTIONS',
+          message: expect.stringMatching(/^verifyWebhookSignature: input\.secret:/),
+        }),
+      );
     }
+    expect(() => verifyWebhookSignature(input({ toleranceSec: -1 }))).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(/^verifyWebhookSignature: input\.toleranceSec:/),
+      }),
+    );
   });
 
   it('accepts exactly what was signed with the same secret (property)', () => {

@@ -1,6 +1,6 @@
-// Public options of the Redis store and their one parser: defaults filled in, unknown keys refused.
+// Public options of the Redis store, read with core's option reader: defaults filled in, unknown keys refused.
 
-import { TollgateError } from '@tollgate/core';
+import { type KnownOptions, type OptionReader, readOptions } from '@tollgate/core/option-reader';
 import type { Cluster, Redis } from 'ioredis';
 import type { ReplicaAcks, ReplicaAcksOptions } from './replica-acks.js';
 
@@ -73,116 +73,70 @@ export interface RedisStoreConfig {
   readonly waitForReplicas: ReplicaAcks | undefined;
 }
 
-const KNOWN = new Set<string>(
-  Object.keys({
-    client: true,
-    prefix: true,
-    timeoutMs: true,
-    exhaustedCacheSize: true,
-    expireSlackMs: true,
-    waitForReplicas: true,
-  } satisfies Record<keyof RedisStoreOptions, true>),
-);
-const KNOWN_ACKS = new Set<string>(
-  Object.keys({ replicas: true, timeoutMs: true } satisfies Record<keyof ReplicaAcksOptions, true>),
-);
+const KNOWN = {
+  client: true,
+  prefix: true,
+  timeoutMs: true,
+  exhaustedCacheSize: true,
+  expireSlackMs: true,
+  waitForReplicas: true,
+} as const satisfies KnownOptions<keyof RedisStoreOptions>;
+const KNOWN_ACKS = { replicas: true, timeoutMs: true } as const satisfies KnownOptions<
+  keyof ReplicaAcksOptions
+>;
 // setTimeout fires at once for delays above 2^31 - 1 ms.
 const MAX_TIMER_MS = 2_147_483_647;
 const DAY_MS = 86_400_000;
 
 /** Validates options and fills in defaults. Throws `ERR_TOLLGATE_INVALID_OPTIONS` naming the option. */
 export function parseOptions(options: unknown): RedisStoreConfig {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalid('options: expected an object with at least `client`');
-  }
-  const o = options as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!KNOWN.has(name)) throw invalid(`options.${name}: unknown option`);
-  }
-  const client = parseClient(o.client);
-  const prefix = o.prefix ?? 'tollgate:';
-  if (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix)) {
-    throw invalid('options.prefix: expected a non-empty string without "{" or "}"');
-  }
-  const timeoutMs = integer(o.timeoutMs, 'timeoutMs', 50, 1, MAX_TIMER_MS, 'a positive integer');
-  const waitForReplicas = parseReplicaAcks(o.waitForReplicas);
+  const o = readOptions('createRedisStore', options, KNOWN, { expected: 'an object with at least `client`' });
+  const client = readClient(o);
+  const prefix = o.string('prefix', {
+    default: 'tollgate:',
+    test: (p) => !/[{}]/.test(p),
+    expected: 'a non-empty string without "{" or "}"',
+  });
+  const timeoutMs = o.integer('timeoutMs', { min: 1, max: MAX_TIMER_MS, default: 50 });
+  const acks = o.object('waitForReplicas', KNOWN_ACKS, 'an object such as { replicas: 1, timeoutMs: 50 }');
+  const waitForReplicas = acks === undefined ? undefined : readReplicaAcks(acks);
   if (waitForReplicas !== undefined && timeoutMs + waitForReplicas.timeoutMs > MAX_TIMER_MS) {
     // A check then waits for both: the sum must still fit a timer.
-    throw invalid(`options.waitForReplicas.timeoutMs: with timeoutMs it must not exceed ${MAX_TIMER_MS} ms`);
+    throw o.fail('waitForReplicas.timeoutMs', `with timeoutMs it must not exceed ${MAX_TIMER_MS} ms`);
   }
   return {
     client,
     prefix,
     timeoutMs,
-    exhaustedCacheSize: integer(
-      o.exhaustedCacheSize,
-      'exhaustedCacheSize',
-      10_000,
-      0,
-      Number.MAX_SAFE_INTEGER,
-      'a non-negative integer',
-    ),
-    expireSlackMs: integer(
-      o.expireSlackMs,
-      'expireSlackMs',
-      60_000,
-      1_000,
-      DAY_MS,
-      'an integer from 1000 to 86400000',
-    ),
+    exhaustedCacheSize: o.integer('exhaustedCacheSize', { min: 0, default: 10_000 }),
+    expireSlackMs: o.integer('expireSlackMs', { min: 1_000, max: DAY_MS, default: 60_000 }),
     waitForReplicas,
   };
 }
 
-function parseReplicaAcks(value: unknown): ReplicaAcks | undefined {
-  if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalid('options.waitForReplicas: expected an object such as { replicas: 1, timeoutMs: 50 }');
-  }
-  const o = value as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!KNOWN_ACKS.has(name)) throw invalid(`options.waitForReplicas.${name}: unknown option`);
-  }
+function readReplicaAcks(o: OptionReader<keyof ReplicaAcksOptions>): ReplicaAcks {
   return {
-    replicas: integer(o.replicas, 'waitForReplicas.replicas', 1, 1, 1_000, 'an integer from 1 to 1000'),
+    replicas: o.integer('replicas', { min: 1, max: 1_000, default: 1 }),
     // Not 0: for WAIT, 0 means wait forever.
-    timeoutMs: integer(o.timeoutMs, 'waitForReplicas.timeoutMs', 50, 1, MAX_TIMER_MS, 'a positive integer'),
+    timeoutMs: o.integer('timeoutMs', { min: 1, max: MAX_TIMER_MS, default: 50 }),
   };
 }
 
 // Duck-typed rather than `instanceof`: an app can hold ioredis twice (its ESM and CommonJS
 // builds, or two versions), and a client from either copy works.
-function parseClient(value: unknown): Redis | Cluster {
+function readClient(o: OptionReader<'client'>): Redis | Cluster {
+  const value = o.required('client', 'an ioredis Redis or Cluster instance');
   const c = value as { defineCommand?: unknown; status?: unknown; options?: { keyPrefix?: unknown } };
   if (value === null || typeof value !== 'object' || typeof c.defineCommand !== 'function') {
-    throw invalid('options.client: expected an ioredis Redis or Cluster instance');
+    throw o.fail('client', 'expected an ioredis Redis or Cluster instance');
   }
   if (typeof c.status !== 'string') {
-    throw invalid('options.client: expected an ioredis Redis or Cluster instance (no `status`)');
+    throw o.fail('client', 'expected an ioredis Redis or Cluster instance (no `status`)');
   }
   const keyPrefix = c.options?.keyPrefix;
   if (typeof keyPrefix === 'string' && /[{}]/.test(keyPrefix)) {
     // ioredis puts keyPrefix before our key, so a brace there would become the hash tag.
-    throw invalid('options.client: its keyPrefix must not contain "{" or "}"');
+    throw o.fail('client', 'its keyPrefix must not contain "{" or "}"');
   }
   return value as Redis | Cluster;
-}
-
-function integer(
-  value: unknown,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  expected: string,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(`options.${name}: expected ${expected}, got ${String(value)}`);
-  }
-  return value;
-}
-
-function invalid(message: string): TollgateError {
-  return new TollgateError('ERR_TOLLGATE_INVALID_OPTIONS', message);
 }
