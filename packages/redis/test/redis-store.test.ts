@@ -10,11 +10,11 @@ import {
   uniquePrefix,
 } from '@tollgate/testkit/redis-server';
 import { storeContract } from '@tollgate/testkit/store-contract';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUME_SCRIPT } from '../src/consume-script.js';
 import { createRedisStore, type RedisStore } from '../src/index.js';
 import { connectRedis } from './support/clients.js';
+import type { Redis } from './support/ioredis.js';
 
 const DAY = 86_400_000;
 let shared: RedisTarget;
