@@ -38,8 +38,8 @@ interface Single {
 const byClient = new WeakMap<Redis | Cluster, ConnectionHealth>();
 
 /**
- * The health monitor of `client`, created on first use. It settles the commands ioredis 5
- * drops on a reconnect (on every node of a Cluster). On a single-node client it also rebuilds
+ * The health monitor of `client`, created on first use. It settles the commands ioredis 5 and
+ * 6.0 drop on a reconnect (on every node of a Cluster). On a single-node client it also rebuilds
  * a connection that is ready but silent, provided the client reconnects on its own (it has a
  * `retryStrategy`; without one, closing the connection would end the client for good). On a
  * Cluster, ioredis handles its nodes' connections (slot refreshes, `clusterRetryStrategy`).

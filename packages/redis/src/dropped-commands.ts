@@ -1,4 +1,4 @@
-// Settles the commands ioredis 5 drops on a reconnect, so nothing (an auto-pipeline above all) waits on them forever.
+// Settles the commands ioredis 5 and 6.0 drop on a reconnect, so nothing (an auto-pipeline above all) waits on them forever.
 
 import type { Redis } from 'ioredis';
 
@@ -8,7 +8,9 @@ import type { Redis } from 'ioredis';
 // (ioredis issue #2193, fixed upstream after 6.0.0). Under auto-pipelining that is a wedge: the
 // pipeline holding such a command never finishes, and ioredis runs one pipeline at a time,
 // so every later command queues behind it while the client reports `ready`. The same holds
-// when the client gives up reconnecting (`end`) with commands stashed.
+// when the client gives up reconnecting (`end`) with commands stashed. ioredis 5.x and 6.0.0
+// stash and drop alike (the same `prevCommandQueue`, a denque, and the same close and ready
+// handlers); the suites run this against both (support/ioredis-majors.ts).
 interface Stashed {
   readonly command?: { reject?: (error: Error) => void };
 }

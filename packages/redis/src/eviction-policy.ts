@@ -107,12 +107,30 @@ async function readPolicy(node: Redis): Promise<string | undefined> {
     // INFO refused (ACL, renamed command): try CONFIG.
   }
   try {
-    const reply = await ask(node.config('GET', 'maxmemory-policy'));
-    const value = Array.isArray(reply) ? reply[1] : undefined;
-    return typeof value === 'string' && /^[a-z0-9-]{1,40}$/.test(value) ? value : undefined;
+    return policyFromConfig(await ask(node.config('GET', 'maxmemory-policy')));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The policy in a `CONFIG GET maxmemory-policy` reply, or undefined when it has none. ioredis
+ * gives the reply as `[name, value]` (RESP2, and RESP3 with ioredis 6's default reply mapping)
+ * or, with ioredis 6's `replyMapping: 'resp3'`, as `{ name: value }`. As with INFO, only a plain
+ * policy name is taken.
+ *
+ * @example
+ * policyFromConfig(['maxmemory-policy', 'allkeys-lru']); // 'allkeys-lru'
+ * policyFromConfig({ 'maxmemory-policy': 'allkeys-lru' }); // 'allkeys-lru'
+ */
+export function policyFromConfig(reply: unknown): string | undefined {
+  let value: unknown;
+  if (Array.isArray(reply)) {
+    if (reply[0] === 'maxmemory-policy') value = reply[1];
+  } else if (typeof reply === 'object' && reply !== null && Object.hasOwn(reply, 'maxmemory-policy')) {
+    value = (reply as Record<string, unknown>)['maxmemory-policy'];
+  }
+  return typeof value === 'string' && /^[a-z0-9-]{1,40}$/.test(value) ? value : undefined;
 }
 
 // host:port only: never the URL, which may hold a password.

@@ -12,8 +12,9 @@ import type { ReplicaAcks, ReplicaAcksOptions } from './replica-acks.js';
  */
 export interface RedisStoreOptions {
   /**
-   * The ioredis client (`new Redis(...)` or `new Cluster(...)`) the store sends its commands
-   * on. You create it and you quit it: `close()` leaves it open. Required.
+   * The ioredis client (`new Redis(...)` or `new Cluster(...)`, ioredis 5 or 6, either
+   * protocol) the store sends its commands on. You create it and you quit it: `close()` leaves
+   * it open. Required.
    * Recommended client options: `enableAutoPipelining: true`, `enableOfflineQueue: false`,
    * `maxRetriesPerRequest: 1`, `autoResendUnfulfilledCommands: false`,
    * `retryStrategy: (times) => Math.min(times * 20, 100)` (see the README).

@@ -3,9 +3,9 @@
 // single-node wedge never showed here; this guards that it stays so.)
 
 import { type RedisCluster, sleep, startRedisCluster, uniquePrefix } from '@tollgate/testkit/redis-server';
-import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
+import { Cluster, Redis } from './support/ioredis.js';
 
 const DAY = 86_400_000;
 const TOMORROW = Date.now() + DAY;
@@ -54,7 +54,7 @@ describe('connection drops under load on a Cluster', () => {
       await sleep(300);
       for (let kill = 0; kill < 10; kill++) {
         const killedAt = performance.now();
-        await Promise.all(killers.map((k) => k.client('KILL', 'TYPE', 'normal')));
+        await Promise.all(killers.map((k) => k.client('KILL', 'TYPE', 'NORMAL')));
         await sleep(1_000);
         for (const scope of SCOPES) {
           const first = ok.find((o) => o.scope === scope && o.start >= killedAt);

@@ -11,11 +11,11 @@ import {
   uniquePrefix,
 } from '@tollgate/testkit/redis-server';
 import express from 'express';
-import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
 import { startBlackholeProxy } from './support/blackhole-proxy.js';
 import { connectRedis, RECOMMENDED, ready } from './support/clients.js';
+import { Redis, type RedisOptions } from './support/ioredis.js';
 
 const DAY = 86_400_000;
 const TOMORROW = Date.now() + DAY;
@@ -85,7 +85,7 @@ describe('commands in flight when a connection drops', () => {
         (e: Error) => `rejected: ${e.message}`,
       );
       await sleep(50);
-      await other.client('KILL', 'TYPE', 'normal');
+      await other.client('KILL', 'TYPE', 'NORMAL');
       await ready(client);
       await sleep(50);
       await other.rpush(key, 'v');
@@ -141,7 +141,7 @@ describe('connection drops under load', () => {
         await sleep(300);
         for (let kill = 0; kill < 30; kill++) {
           const killedAt = performance.now();
-          await killer.client('KILL', 'TYPE', 'normal');
+          await killer.client('KILL', 'TYPE', 'NORMAL');
           recoveries.push(await recovery(load, killedAt, 1_000));
           await sleep(150);
         }
@@ -209,7 +209,7 @@ describe('connection drops under load, through HTTP', () => {
       await sleep(300);
       for (let kill = 0; kill < 15; kill++) {
         const killedAt = performance.now();
-        await killer.client('KILL', 'TYPE', 'normal');
+        await killer.client('KILL', 'TYPE', 'NORMAL');
         recoveries.push(await recovery(load, killedAt, 1_000));
         await sleep(150);
       }

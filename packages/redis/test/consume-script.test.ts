@@ -3,10 +3,10 @@
 import { type CounterSpec, TollgateError } from '@tollgate/core';
 import { findRedis, type RedisTarget, uniquePrefix } from '@tollgate/testkit/redis-server';
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUME_SCRIPT, decodeReply, encodeBatch, skipMarginMs } from '../src/consume-script.js';
 import { connectRedis } from './support/clients.js';
+import type { Redis } from './support/ioredis.js';
 
 const DAY = 86_400_000;
 let shared: RedisTarget;

@@ -12,8 +12,9 @@ import {
   startRedisCluster,
   uniquePrefix,
 } from '@tollgate/testkit/redis-server';
-import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster, IOREDIS_MAJOR, Redis } from './support/ioredis.js';
+import { IOREDIS_PACKAGES } from './support/ioredis-majors.js';
 
 const WORKERS = 4;
 const CONCURRENCY = 32;
@@ -174,7 +175,13 @@ function topology(
       env = await setup(prefix);
       workers = await Promise.all(
         Array.from({ length: WORKERS }, () =>
-          startWorker({ ...env.worker, prefix, policy: POLICY, timeoutMs: 2_000 }),
+          startWorker({
+            ...env.worker,
+            prefix,
+            policy: POLICY,
+            timeoutMs: 2_000,
+            ioredis: IOREDIS_PACKAGES[IOREDIS_MAJOR],
+          }),
         ),
       );
     });

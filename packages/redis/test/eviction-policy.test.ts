@@ -8,16 +8,17 @@ import {
   startRedisServer,
 } from '@tollgate/testkit/redis-server';
 import fc from 'fast-check';
-import { type Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   checkEvictionPolicy,
   EVICTION_WARNING_CODE,
   isEvicting,
+  policyFromConfig,
   policyFromInfo,
 } from '../src/eviction-policy.js';
 import { createRedisStore } from '../src/index.js';
 import { connectCluster, connectRedis } from './support/clients.js';
+import { type Cluster, Redis } from './support/ioredis.js';
 
 const POLICIES = [
   'noeviction',
@@ -30,7 +31,7 @@ const POLICIES = [
   'volatile-ttl',
 ];
 
-describe('policyFromInfo and isEvicting', () => {
+describe('policyFromInfo, policyFromConfig and isEvicting', () => {
   it('only noeviction keeps counters; volatile-* evict them too (every counter has an expiry)', () => {
     expect(POLICIES.filter((p) => !isEvicting(p))).toEqual(['noeviction']);
     expect(isEvicting('some-future-policy')).toBe(true);
@@ -64,6 +65,37 @@ describe('policyFromInfo and isEvicting', () => {
     );
     expect(policyFromInfo('maxmemory_policy:allkeys-lru\u001b[31m\r\n')).toBeUndefined();
     expect(policyFromInfo('x_maxmemory_policy:allkeys-lru\r\n')).toBeUndefined();
+  });
+
+  it('reads CONFIG GET as a pair (RESP2, ioredis 6 default) and as a map (ioredis 6 replyMapping resp3)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...POLICIES), (policy) => {
+        expect(policyFromConfig(['maxmemory-policy', policy])).toBe(policy);
+        expect(policyFromConfig({ 'maxmemory-policy': policy })).toBe(policy);
+      }),
+    );
+    for (const none of [[], {}, null, undefined, 'allkeys-lru', 42, ['maxmemory', 'allkeys-lru']]) {
+      expect(policyFromConfig(none)).toBeUndefined();
+    }
+  });
+
+  it('takes nothing but a plain policy name from a CONFIG GET reply of any shape', () => {
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), (value, other) => {
+        for (const reply of [
+          ['maxmemory-policy', value],
+          { 'maxmemory-policy': value },
+          value,
+          [value, other],
+        ]) {
+          const found = policyFromConfig(reply);
+          if (found !== undefined) expect(found).toMatch(/^[a-z0-9-]{1,40}$/);
+        }
+      }),
+    );
+    // Only the reply's own field: nothing inherited.
+    expect(policyFromConfig(Object.create({ 'maxmemory-policy': 'allkeys-lru' }))).toBeUndefined();
+    expect(policyFromConfig(['maxmemory-policy', 'allkeys-lru\u001b[31m'])).toBeUndefined();
   });
 });
 
@@ -167,21 +199,40 @@ describe('the warning, on servers started with a policy', () => {
     });
   });
 
-  it('falls back to CONFIG GET when INFO is refused', async () => {
+  // ioredis 6 speaks RESP3 by default; with `replyMapping: 'resp3'` a CONFIG GET reply is an
+  // object, not a pair. (ioredis 5 speaks RESP2 and ignores both options.)
+  it.each([
+    ['the default reply mapping', {}],
+    ['RESP2', { protocol: 2 as const }],
+    ['RESP3 replies mapped as RESP3', { protocol: 3 as const, replyMapping: 'resp3' as const }],
+  ])('falls back to CONFIG GET when INFO is refused, on a client with %s', async (_, protocol) => {
     const admin = await serverWith('allkeys-lru');
     await admin.call('ACL', 'SETUSER', 'app2', 'on', '>secret-pw', '~*', '+@all', '-info');
     const restricted = new Redis(admin.options.port as number, '127.0.0.1', {
       username: 'app2',
       password: 'secret-pw',
       lazyConnect: true,
+      ...protocol,
     });
     clients.push(restricted);
     await restricted.connect();
     await checkEvictionPolicy(restricted);
     await settled();
     expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toContain('(allkeys-lru)');
     // The password is never part of it.
     expect(warnings[0]?.message).not.toContain('secret-pw');
+  });
+
+  it('reads INFO on a client with RESP3 replies mapped as RESP3', async () => {
+    const server = await startRedisServer(['--maxmemory-policy', 'volatile-lfu']);
+    servers.push(server);
+    const resp3 = new Redis(server.url, { protocol: 3, replyMapping: 'resp3', lazyConnect: true });
+    clients.push(resp3);
+    await resp3.connect();
+    await checkEvictionPolicy(resp3);
+    await settled();
+    expect(warnings.map((w) => w.message.includes('(volatile-lfu)'))).toEqual([true]);
   });
 });
 

@@ -2,10 +2,10 @@
 
 import { createEngine, type Decision, type FailureMode, type TollgateEvent } from '@tollgate/core';
 import { type RedisServer, sleep, startRedisServer, uniquePrefix } from '@tollgate/testkit/redis-server';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
 import { connectRedis, RECOMMENDED, ready } from './support/clients.js';
+import { Redis } from './support/ioredis.js';
 
 const TIMEOUT_MS = 100;
 // How late past the deadline a check may settle on a loaded two-core CI machine.

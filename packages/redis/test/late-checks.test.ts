@@ -2,11 +2,11 @@
 
 import { createEngine, type Decision, type FailureMode } from '@tollgate/core';
 import { type RedisServer, sleep, startRedisServer, uniquePrefix } from '@tollgate/testkit/redis-server';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
 import { connectRedis } from './support/clients.js';
 import { startDelayProxy } from './support/delay-proxy.js';
+import type { Redis } from './support/ioredis.js';
 
 const DAY = 86_400_000;
 const API_KEY = 'sk_test_late_checks_0123456789';

@@ -1,10 +1,10 @@
 // Options of createRedisStore: defaults, and a named ERR_TOLLGATE_INVALID_OPTIONS for every bad one.
 
 import { TollgateError } from '@tollgate/core';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { createRedisStore, type RedisStore, type RedisStoreOptions } from '../src/index.js';
 import { parseOptions } from '../src/options.js';
+import { Redis } from './support/ioredis.js';
 
 // Never connects: option checks need a client object, not a server.
 const client = new Redis({ lazyConnect: true });

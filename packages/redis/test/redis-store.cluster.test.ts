@@ -2,10 +2,10 @@
 
 import { type RedisCluster, startRedisCluster, uniquePrefix } from '@tollgate/testkit/redis-server';
 import { storeContract } from '@tollgate/testkit/store-contract';
-import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
 import { connectCluster } from './support/clients.js';
+import type { Cluster } from './support/ioredis.js';
 
 const DAY = 86_400_000;
 let cluster: RedisCluster;

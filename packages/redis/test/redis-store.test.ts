@@ -10,11 +10,12 @@ import {
   uniquePrefix,
 } from '@tollgate/testkit/redis-server';
 import { storeContract } from '@tollgate/testkit/store-contract';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUME_SCRIPT } from '../src/consume-script.js';
 import { createRedisStore, type RedisStore } from '../src/index.js';
 import { connectRedis } from './support/clients.js';
+import { IOREDIS_MAJOR, type Redis } from './support/ioredis.js';
+import { IOREDIS_PACKAGES } from './support/ioredis-majors.js';
 
 const DAY = 86_400_000;
 let shared: RedisTarget;
@@ -237,6 +238,14 @@ describe('redis store on its own server', () => {
 });
 
 describe('redis store basics', () => {
+  it(`runs on the ioredis this run asked for (${IOREDIS_MAJOR})`, async () => {
+    const chosen = (await import(IOREDIS_PACKAGES[IOREDIS_MAJOR])) as { Redis: new () => unknown };
+    expect(client).toBeInstanceOf(chosen.Redis);
+    // ioredis 5 speaks RESP2; ioredis 6 asks for RESP3 unless told otherwise.
+    const resp = /(?:^| )resp=(\d+)/.exec(String(await client.client('INFO')))?.[1];
+    expect(resp).toBe(IOREDIS_MAJOR === 5 ? '2' : '3');
+  });
+
   it('answers a check with no counters without Redis', () => {
     const s = createRedisStore({ client, prefix: uniquePrefix('none') });
     expect(s.consume([], Date.now())).toEqual({ allowed: true, refusedBy: -1, counts: [] });

@@ -1,10 +1,10 @@
 // waitForReplicas on a real Cluster with a replica per master: WAIT reaches the node that ran the script, through a failover.
 
 import { type RedisCluster, sleep, startRedisCluster, uniquePrefix } from '@tollgate/testkit/redis-server';
-import { type Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
 import { connectCluster } from './support/clients.js';
+import { type Cluster, Redis } from './support/ioredis.js';
 
 const DAY = 86_400_000;
 const TOMORROW = Date.now() + DAY;

@@ -9,11 +9,11 @@ import {
   uniquePrefix,
 } from '@tollgate/testkit/redis-server';
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
 import { ackFailure } from '../src/replica-acks.js';
 import { connectRedis } from './support/clients.js';
+import type { Redis } from './support/ioredis.js';
 
 const DAY = 86_400_000;
 const TOMORROW = Date.now() + DAY;

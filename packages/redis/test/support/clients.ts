@@ -1,6 +1,6 @@
 // ioredis clients as the README recommends them, connected before a test uses them.
 
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from './ioredis.js';
 
 /** The client options the README and docs/redis.md recommend, exactly. */
 export const RECOMMENDED: RedisOptions = {

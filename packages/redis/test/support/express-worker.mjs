@@ -5,9 +5,10 @@
 import { tollgate } from '@tollgate/express';
 import { createRedisStore } from '@tollgate/redis';
 import express from 'express';
-import { Cluster, Redis } from 'ioredis';
 
 const config = JSON.parse(process.env.TOLLGATE_WORKER ?? '{}');
+// The test run's ioredis (`ioredis` or `ioredis5`, see support/ioredis.ts), so the workers use it too.
+const { Cluster, Redis } = await import(config.ioredis);
 const send = (message) => new Promise((resolve) => process.send(message, resolve));
 
 const redisOptions = {
