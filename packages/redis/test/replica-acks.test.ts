@@ -191,7 +191,9 @@ describe('waitForReplicas', () => {
   it('sends WAIT after the script even when the script must be loaded again (SCRIPT FLUSH)', async () => {
     const prefix = uniquePrefix('flush');
     const steady = createRedisStore({ client, prefix, ...STEADY });
-    const store = createRedisStore({ client, prefix, timeoutMs: TIMEOUT_MS, waitForReplicas: WAIT });
+    // The NOSCRIPT resend goes out only after the first pipeline's WAIT has timed out (Redis checks
+    // WAIT timeouts about every 100 ms), so the check needs a deadline past that, not TIMEOUT_MS.
+    const store = createRedisStore({ client, prefix, timeoutMs: 1_000, waitForReplicas: WAIT });
     await steady.consume(specs('flush:d'), Date.now());
     // From another connection: WAIT counts only the writes of its own.
     const admin = await connectRedis(master.url);
